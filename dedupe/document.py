@@ -7,7 +7,6 @@ Document seen by one stage is never changed under another.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Mapping
 
 #: Status of a document once the run has decided about it.
@@ -44,7 +43,6 @@ class Edit:
         return out
 
 
-_EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +66,7 @@ class Document:
     status: str = OK
     reason: str | None = None
     edits: tuple[Edit, ...] = ()
-    extra: Mapping[str, Any] = field(default=_EMPTY_MAPPING)
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

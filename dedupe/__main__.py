@@ -1,0 +1,5 @@
+import sys
+
+from dedupe.cli import main
+
+sys.exit(main())

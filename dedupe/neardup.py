@@ -1,0 +1,382 @@
+"""Near-duplicate articles: shingle fingerprints, LSH candidates, verification, clustering.
+
+This stage must see the whole corpus before it can decide, so it keeps only what deciding
+needs: per document a few LSH band keys, the hashes of its first shingles, its set size and
+the sorted shingle hashes in a spill file (read back only for candidate pairs). The text itself
+is never held.
+
+Pipeline:
+1. exact duplicates by a hash of the matching copy of the text (case, punctuation, quote
+   style and whitespace folded);
+2. word n-gram shingles, one 64-bit hash each, and MinHash signatures in datasketch's
+   "affine64" scheme (the same values `datasketch.MinHash(scheme="affine64")` gives for the
+   same shingle hashes, so rows load as `LeanMinHash`);
+3. candidates from two LSH indexes: bands over the whole signature, with bands/rows that
+   datasketch derives for `lsh_threshold`, set well below the decision threshold; and bands
+   over the minimum of each permutation across the first shingles only (the lead), which
+   finds truncated copies whose Jaccard with the full article is far too low for any
+   whole-document LSH;
+4. verification of every candidate pair on the exact shingle sets (`is_duplicate`);
+5. clustering without chaining: documents are taken in canonical order (most complete first),
+   and each joins the existing centre it verifies against with the highest Jaccard, or starts
+   its own cluster. A document never joins through another member, so A~B and B~C does not
+   put A with C unless C matches A itself.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import numpy as np
+import xxhash
+
+from dedupe.canonical import DocKey, canonical_order
+from dedupe.shingles import fold, words
+
+_P = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that combines token hashes into an n-gram hash
+_FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+_MAX64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@dataclass(frozen=True, slots=True)
+class NearDupOptions:
+    """Every knob of the stage, with the measurement behind its default (see README)."""
+
+    ngram: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    lsh_threshold: float = 0.5  # candidates only; the verifier decides
+    lead_shingles: int = 48  # the first shingles that make the lead signature
+    lead_perms: int = 32
+    lead_rows: int = 2
+    prefix_shingles: int = 16  # how much of a document's start must open the other copy too
+    jaccard: float = 0.7  # duplicates outright at this Jaccard of shingle sets
+    containment: float = 0.9  # or when the smaller copy lies this much inside the larger ...
+    prefix_overlap: float = 0.5  # ... and the larger one's opening shingles are in the smaller
+    max_bucket: int = 200  # an LSH bucket larger than this pairs its members with its first 200 only
+
+    def __post_init__(self) -> None:
+        if self.ngram < 1:
+            raise ValueError("ngram must be >= 1 (5 is a good value for news)")
+        if not 0.0 < self.lsh_threshold <= 1.0:
+            raise ValueError("lsh_threshold must be in (0, 1]; use a value below the jaccard threshold")
+        for name in ("jaccard", "containment", "prefix_overlap"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1]")
+        if self.num_perm < 2 or self.lead_perms > self.num_perm or self.lead_perms % self.lead_rows:
+            raise ValueError("need num_perm >= 2 and lead_perms <= num_perm, a multiple of lead_rows")
+
+    @property
+    def bands(self) -> tuple[int, int]:
+        return lsh_params(self.lsh_threshold, self.num_perm)
+
+
+@lru_cache(maxsize=16)
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) that datasketch's MinHashLSH chooses for this threshold (equal FP/FN weights)."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+@lru_cache(maxsize=16)
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's own affine64 permutation parameters (a, b) for this seed."""
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine64").permutations
+    return np.asarray(a, dtype=np.uint64), np.asarray(b, dtype=np.uint64)
+
+
+def token_hash(token: str) -> int:
+    return xxhash.xxh3_64_intdigest(token.encode("utf-8"))
+
+
+def combine(token_hashes: np.ndarray, n: int) -> np.ndarray:
+    """One 64-bit hash per n-gram of token hashes (a polynomial with wrap-around multiply)."""
+    m = len(token_hashes) - n + 1
+    if m <= 0:
+        m, n = 1, len(token_hashes)
+    with np.errstate(over="ignore"):
+        out = token_hashes[0:m].copy()
+        for k in range(1, n):
+            out = out * _P + token_hashes[k : k + m]
+    return out
+
+
+def shingle_hash(shingle: Sequence[str]) -> int:
+    """The hash `fingerprint` gives one shingle (a tuple of tokens): for checks against datasketch."""
+    return int(combine(np.array([token_hash(t) for t in shingle], dtype=np.uint64), len(shingle))[0])
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    s, m1, m2 = _FMIX
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> s)
+        h = h * m1
+        h = h ^ (h >> s)
+        h = h * m2
+        return h ^ (h >> s)
+
+
+def minhash_rows(shingle_hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Permuted values, one row per shingle: datasketch's affine64 `a * fmix64(h) + b mod 2**64`."""
+    with np.errstate(over="ignore"):
+        return _fmix64(shingle_hashes)[:, None] * a[None, :] + b[None, :]
+
+
+def band_keys(signature: np.ndarray, rows: int, bands: int) -> np.ndarray:
+    """One 64-bit key per band: equal bands give equal keys (and unequal ones almost never)."""
+    sig = signature[: bands * rows].reshape(bands, rows)
+    with np.errstate(over="ignore"):
+        key = np.full(bands, np.uint64(0x243F6A8885A308D3))
+        for j in range(rows):
+            key = _fmix64(key ^ sig[:, j]) * _P
+        # The band's position enters the key so that equal values in different bands never meet.
+        return _fmix64(key + np.arange(bands, dtype=np.uint64))
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What the near-duplicate stage keeps of one document (the text is not kept)."""
+
+    exact_key: bytes  # hash of the folded text: equal keys are exact duplicates
+    shingles: np.ndarray  # sorted unique shingle hashes (uint64), for verification
+    lead: np.ndarray  # hashes of the first `prefix_shingles` shingles, in order
+    bands: np.ndarray  # LSH band keys of the whole signature
+    lead_bands: np.ndarray  # LSH band keys of the lead signature
+    signature: np.ndarray | None = field(default=None)  # kept only when asked (datasketch backend, checks)
+
+
+def fingerprint(text: str, options: NearDupOptions = NearDupOptions(), keep_signature: bool = False) -> Fingerprint:
+    """Shingles, signatures and band keys of one cleaned text (pure; runs in worker processes)."""
+    tokens = words(text)
+    exact_key = xxhash.xxh3_128_digest(" ".join(tokens).encode("utf-8"))
+    if not tokens:
+        empty = np.zeros(0, dtype=np.uint64)
+        return Fingerprint(exact_key, empty, empty, empty, empty, empty if keep_signature else None)
+    token_hashes = np.fromiter((token_hash(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+    ordered = combine(token_hashes, options.ngram)
+    a, b = permutations(options.num_perm, options.seed)
+    rows = minhash_rows(ordered, a, b)
+    signature = rows.min(axis=0)
+    lead_rows = rows[: options.lead_shingles, : options.lead_perms]
+    lead_signature = lead_rows.min(axis=0)
+    bands, r = options.bands
+    return Fingerprint(
+        exact_key=exact_key,
+        shingles=np.unique(ordered),
+        lead=ordered[: options.prefix_shingles].copy(),
+        bands=band_keys(signature, r, bands),
+        lead_bands=band_keys(lead_signature, options.lead_rows, options.lead_perms // options.lead_rows),
+        signature=signature if keep_signature else None,
+    )
+
+
+def exact_key(text: str) -> bytes:
+    return xxhash.xxh3_128_digest(fold(text).encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class Similarity:
+    jaccard: float
+    containment: float  # of the smaller set in the larger
+    prefix: float  # share of the larger document's opening shingles present in the smaller
+
+
+def similarity(a_set: np.ndarray, b_set: np.ndarray, a_lead: np.ndarray, b_lead: np.ndarray) -> Similarity:
+    if len(a_set) == 0 or len(b_set) == 0:
+        return Similarity(0.0, 0.0, 0.0)
+    inter = len(np.intersect1d(a_set, b_set, assume_unique=True))
+    union = len(a_set) + len(b_set) - inter
+    small, large_lead = (a_set, b_lead) if len(a_set) <= len(b_set) else (b_set, a_lead)
+    containment = inter / len(small)
+    prefix = float(np.isin(large_lead, small).mean()) if len(large_lead) else 0.0
+    return Similarity(inter / union, containment, prefix)
+
+
+def is_duplicate(sim: Similarity, options: NearDupOptions) -> str | None:
+    """The rule that makes two documents copies of one article, or None.
+
+    - "jaccard": most of both texts is shared (syndicated copies, light edits, chrome left over).
+    - "containment": the smaller copy lies almost wholly inside the larger AND the larger one
+      opens the way the smaller does: a truncated copy, or the article with an update
+      appended. A roundup page that quotes a short story, or a template story inside a digest,
+      contains the other text but does not open with it, so it is not merged.
+    """
+    if sim.jaccard >= options.jaccard:
+        return "jaccard"
+    if sim.containment >= options.containment and sim.prefix >= options.prefix_overlap:
+        return "containment"
+    return None
+
+
+class _ShingleStore:
+    """Sorted shingle hashes of every document in a temporary file, read back one document at a time.
+
+    Plain reads, not a memory map, so that the resident size stays that of the index.
+    """
+
+    def __init__(self, folder: str | None = None) -> None:
+        fd, self.path = tempfile.mkstemp(prefix="dedupe-shingles-", suffix=".u64", dir=folder)
+        self._fh = os.fdopen(fd, "w+b")
+        self._offsets: list[int] = []
+        self._lengths: list[int] = []
+        self._end = 0
+
+    def append(self, shingles: np.ndarray) -> None:
+        self._offsets.append(self._end)
+        self._lengths.append(len(shingles))
+        data = shingles.astype(np.uint64, copy=False).tobytes()
+        self._fh.write(data)
+        self._end += len(data)
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        self._fh.seek(self._offsets[index])
+        return np.frombuffer(self._fh.read(self._lengths[index] * 8), dtype=np.uint64)
+
+    def size(self, index: int) -> int:
+        return self._lengths[index]
+
+    def close(self) -> None:
+        self._fh.close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the stage decided for one document."""
+
+    canonical: int  # index of the kept document (itself when kept)
+    rule: str  # "kept", "exact", "jaccard", "containment"
+    jaccard: float = 1.0
+    containment: float = 1.0
+
+
+class NearDuplicateIndex:
+    """Collects fingerprints of a whole corpus, then decides every document at once.
+
+    Memory per document: band keys (8 bytes a band), the lead hashes, a DocKey; the shingle
+    sets wait in a temporary file.
+    """
+
+    def __init__(self, options: NearDupOptions = NearDupOptions(), spill_folder: str | None = None) -> None:
+        self.options = options
+        self._keys: list[DocKey] = []
+        self._exact: list[bytes] = []
+        self._leads: list[np.ndarray] = []
+        self._bands: list[np.ndarray] = []
+        self._lead_bands: list[np.ndarray] = []
+        self._store = _ShingleStore(spill_folder)
+        self.stats: dict[str, int] = {"candidate_pairs": 0, "verified_pairs": 0}
+
+    def add(self, key: DocKey, fp: Fingerprint) -> int:
+        self._keys.append(key)
+        self._exact.append(fp.exact_key)
+        self._leads.append(fp.lead)
+        self._bands.append(fp.bands)
+        self._lead_bands.append(fp.lead_bands)
+        self._store.append(fp.shingles)
+        return len(self._keys) - 1
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def close(self) -> None:
+        self._store.close()
+
+    def decide(self) -> list[Decision]:
+        """A Decision per added document, the same for any order the documents were added in."""
+        n = len(self._keys)
+        order = canonical_order(self._keys)  # most complete first
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        decisions: list[Decision | None] = [None] * n
+
+        # 1. exact duplicates: the best-ranked copy represents the group.
+        representative: dict[bytes, int] = {}
+        for i in order:
+            first = representative.setdefault(self._exact[i], int(i))
+            if first != i:
+                decisions[i] = Decision(first, "exact")
+        reps = [int(i) for i in order if decisions[i] is None and self._store.size(int(i)) > 0]
+
+        # 2. candidates among the representatives.
+        neighbours = self._candidates(reps, rank)
+
+        # 3. centres in canonical order; each document joins its best verified centre.
+        centre_of: dict[int, int] = {}
+        for i in reps:
+            best: tuple[float, int, str, float] | None = None
+            for j in neighbours.get(i, ()):
+                if centre_of.get(j) != j or rank[j] > rank[i]:
+                    continue
+                sim = similarity(self._store[i], self._store[j], self._leads[i], self._leads[j])
+                self.stats["verified_pairs"] += 1
+                rule = is_duplicate(sim, self.options)
+                if rule and (best is None or (sim.jaccard, -rank[j]) > (best[0], -rank[best[1]])):
+                    best = (sim.jaccard, j, rule, sim.containment)
+            if best is None:
+                centre_of[i] = i
+                decisions[i] = Decision(i, "kept")
+            else:
+                centre_of[i] = best[1]
+                decisions[i] = Decision(best[1], best[2], best[0], best[3])
+        for i in range(n):
+            d = decisions[i]
+            if d is None:  # empty fingerprint: nothing to match on
+                decisions[i] = Decision(i, "kept")
+            elif d.rule == "exact":
+                target = decisions[d.canonical]
+                canonical = d.canonical if target is None or target.rule == "kept" else target.canonical
+                decisions[i] = Decision(canonical, "exact")
+        return decisions  # type: ignore[return-value]
+
+    def _candidates(self, reps: list[int], rank: np.ndarray) -> dict[int, set[int]]:
+        """Pairs that share an LSH band, as neighbour sets (both directions)."""
+        neighbours: dict[int, set[int]] = {}
+        if len(reps) < 2:
+            return neighbours
+        ids = np.asarray(reps, dtype=np.int64)
+        for table in (self._bands, self._lead_bands):
+            width = len(table[reps[0]])
+            if width == 0:
+                continue
+            keys = np.stack([table[i] for i in reps])  # (docs, bands)
+            for band in range(width):
+                column = keys[:, band]
+                sort = np.lexsort((rank[ids], column))
+                col = column[sort]
+                starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
+                ends = np.r_[starts[1:], len(col)]
+                for s, e in zip(starts, ends):
+                    if e - s < 2:
+                        continue
+                    members = ids[sort[s:e]]
+                    heads = members[: self.options.max_bucket]
+                    for x in members:
+                        bucket = neighbours.setdefault(int(x), set())
+                        bucket.update(int(h) for h in heads if h != x)
+                    for h in heads:
+                        neighbours.setdefault(int(h), set()).update(int(x) for x in members if x != h)
+        self.stats["candidate_pairs"] = sum(len(v) for v in neighbours.values()) // 2
+        return neighbours
+
+
+def near_duplicates(keys: Iterable[DocKey], texts: Iterable[str], options: NearDupOptions = NearDupOptions()) -> list[Decision]:
+    """Decide a small in-memory corpus in one call (convenience over NearDuplicateIndex)."""
+    index = NearDuplicateIndex(options)
+    try:
+        for key, text in zip(keys, texts):
+            index.add(key, fingerprint(text, options))
+        return index.decide()
+    finally:
+        index.close()
