@@ -184,7 +184,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:\d+ )?(?:comments?|reader comments|leave a (?:comment|reply)|post a comment|add a comment|"
         r"join the (?:conversation|discussion)|conversation|discussion|responses|\d+ responses|"
         r"(?:\d+ )?(?:thoughts|replies) on .{1,80}|about the (?:author|writer)|author bio|"
-        r"(?-i:(?:about|sobre|über|a proposito di|à propos de) [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})|"
+        r"(?-i:(?:[Aa]bout|[Ss]obre|[Üü]ber|[Aa] proposito di|[Àà] propos de) [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})|"
         r"comentários|comentarios|commenti|kommentare|commentaires|deixe (?:um|seu) comentário)"
         r"\s*(?:\(\d+\))?\s*[:.»›>…]*",
         ("Comments", "Leave a Reply", "About the author", "Sobre Carlos Nadalim", "10 thoughts on “X”"),
@@ -764,7 +764,7 @@ def _mark_repeated_short(paras: list[_Para]) -> None:
     """A short non-prose line printed 3+ times in one page is a widget ("Whatsapp Facebook Pint")."""
     counts: dict[str, int] = {}
     for p in paras:
-        if p.rule is None and p.n <= 8 and not _is_prose(p):
+        if p.rule is None and p.n <= 8 and p.text[-1] not in _TERMINAL:
             counts[p.text] = counts.get(p.text, 0) + 1
     for p in paras:
         if p.rule is None and counts.get(p.text, 0) >= 3:
@@ -859,8 +859,8 @@ def _strip_once(text: str, source: str, learned: LearnedBoilerplate | None) -> t
         # the headline: the nearest headline-like line before the body, skipping rule chrome
         for i in range(b0 - 1, max(-1, b0 - 9), -1):
             p = paras[i]
-            if p.rule is not None:
-                continue
+            if p.rule is not None or (p.n <= 4 and _NAME.fullmatch(p.text)):
+                continue  # chrome, or a bare author name between the headline and the body
             if _is_headline_like(p) and 3 <= p.n <= 30 and not _LINKY.search(_TITLE_SUFFIX.sub("", p.text)):
                 title_idx = i
             break
@@ -878,6 +878,8 @@ def _strip_once(text: str, source: str, learned: LearnedBoilerplate | None) -> t
             reasons[i] = p.rule
         elif title_idx is not None and fold(p.text).endswith(fold(paras[title_idx].text)):
             reasons[i] = "repeated_title" if fold(p.text) == fold(paras[title_idx].text) else "breadcrumb"
+        elif p.n <= 4 and _NAME.fullmatch(p.text):
+            reasons[i] = "bare_name"
         elif i < b0:
             reasons[i] = "before_body"
         else:

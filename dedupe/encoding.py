@@ -69,11 +69,6 @@ _BINARY_MAGIC = (
 )
 
 
-_LATIN_PAGES = frozenset(
-    "cp1250 cp1252 cp1254 cp1257 cp1006 cp037 cp437 cp850 cp852 cp858 cp1125 cp1140 mac_roman mac_latin2 "
-    "latin_1 iso8859_1 iso8859_2 iso8859_3 iso8859_4 iso8859_9 iso8859_10 iso8859_13 iso8859_14 "
-    "iso8859_15 iso8859_16 mac_iceland mac_turkish hp_roman8 ascii".split()
-)
 _WIDE_ENCODINGS = ["utf_16", "utf_16_be", "utf_16_le", "utf_32", "utf_32_be", "utf_32_le"]
 
 
@@ -100,7 +95,9 @@ def decode_bytes(data: bytes) -> Decoded:
             raise NotText(f"binary content ({what})")
     utf16 = _utf16_without_bom(data)
     if utf16:
-        return Decoded(data.decode(utf16, errors="replace"), utf16)
+        text = data.decode(utf16, errors="replace")
+        _refuse_binary_text(text)
+        return Decoded(text, utf16)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -140,9 +137,9 @@ def _detect(data: bytes) -> Decoded:
     else:
         best_encoding = best.encoding
     # The detector cannot tell the Latin single-byte code pages apart on a few accented
-    # letters (it read "très" in cp1252 as cp1250 "trčs"); cp1252 is by far the commonest of
-    # them on the web, so it wins whenever the guess is another Latin page and it decodes.
-    if best_encoding.replace("-", "_").lower() in _LATIN_PAGES:
+    # letters (it read "très" in cp1252 as cp775 or cp1250 "trčs"); cp1252 is by far the
+    # commonest of them on the web, so it wins whenever the guess reads as Latin script too.
+    if best_encoding.replace("-", "_").lower() != "cp1252" and _mostly_latin(data.decode(best_encoding, errors="replace")):
         try:
             data.decode("cp1252")
             best_encoding = "cp1252"
@@ -152,6 +149,14 @@ def _detect(data: bytes) -> Decoded:
     text = data.decode(encoding, errors="replace")
     _refuse_binary_text(text)
     return Decoded(text, encoding)
+
+
+def _mostly_latin(text: str) -> bool:
+    letters = [ch for ch in text[:20000] if ch.isalpha() and not ch.isascii()]
+    if not letters:
+        return True
+    latin = sum(1 for ch in letters if unicodedata.name(ch, "").startswith("LATIN"))
+    return latin >= 0.8 * len(letters)
 
 
 def _refuse_binary_text(text: str) -> None:

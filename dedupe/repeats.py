@@ -79,15 +79,16 @@ _RESYNC_REACH = 8
 # places and only one of them is the block that was actually copied.
 _CANDIDATES = 8
 
-# A short paragraph repeated right after itself (a stutter), or repeating one of the first
-# `_TITLE_ZONE` paragraphs within the first `_TITLE_ZONE_END` paragraphs, is a repeated
-# title/heading. At most `_SHORT_PARAGRAPH_WORDS` tokens: headlines in the seeds and
-# cleaning-dev are 5-20 words; longer paragraphs fall to the token-run rule instead.
-# At least `_MIN_PARAGRAPH_WORDS` tokens: a one- or two-word paragraph repeated ("No.",
-# "Advertisement", "Q:") is dialogue or chrome, not a copy we can be sure of.
-_TITLE_ZONE = 3
-_TITLE_ZONE_END = 6
-_SHORT_PARAGRAPH_WORDS = 40
+# A paragraph repeated right after itself (a stutter: the title saved twice, one paragraph
+# emitted twice) is removed whatever its length; a short one repeating the first paragraph
+# within the first `_TITLE_ZONE_END` paragraphs is a repeated headline (title, standfirst,
+# title). Headlines in the seeds and cleaning-dev are 5-20 words, hence
+# `_TITLE_WORDS`. At least `_MIN_PARAGRAPH_WORDS` tokens: a one- or two-word paragraph
+# repeated ("No.", "Q:") is dialogue, not a copy we can be sure of. A chorus repeated
+# between verses matches neither rule and stays. None of the 83 cleaning-dev golds or the
+# 5 seed golds trips these rules.
+_TITLE_ZONE_END = 4
+_TITLE_WORDS = 25
 _MIN_PARAGRAPH_WORDS = 3
 
 # \w+ runs joined by inner apostrophes: the same tokens `shingles.words` yields (it drops the
@@ -119,7 +120,7 @@ def drop_repeated_blocks(
     if min_span_words < 2:
         raise ValueError(f"min_span_words must be at least 2, got {min_span_words}; "
                          f"the default is {DEFAULT_MIN_SPAN_WORDS}")
-    starts, ends, ids = _tokenise(text)
+    ids, paragraphs = _tokenise(text)
     n = len(ids)
     if n < 2:
         return text, ()
@@ -127,40 +128,56 @@ def drop_repeated_blocks(
     removed = bytearray(n)
     for r in removals:
         removed[r.start : r.end] = b"\x01" * (r.end - r.start)
-    removals += _repeated_paragraphs(text, starts, ends, ids, removed)
+    removals += _repeated_paragraphs(paragraphs, ids, removed)
     if not removals:
         return text, ()
     removals.sort(key=lambda r: r.start)
+    starts, ends = _offsets(text)
     return _cut(text, starts, ends, removals)
 
 
 # -- tokens ---------------------------------------------------------------------------
 
 
-def _tokenise(text: str) -> tuple[list[int], list[int], list[int]]:
-    """Char starts, char ends and folded-token ids of every word token in `text`."""
+def _tokenise(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """Folded-token ids of `text`, and each paragraph's [first, last) token range.
+
+    Only C-level loops over the tokens (findall, map): the fold of each distinct token is
+    computed once. Char offsets are found later, and only when something is removed.
+    """
+    tokens: list[str] = []
+    paragraphs: list[tuple[int, int]] = []
+    for para in text.split("\n\n"):
+        found = _TOKEN.findall(para)
+        if found:
+            paragraphs.append((len(tokens), len(tokens) + len(found)))
+            tokens += found
+    id_of: dict[str, int] = {}
+    tok_id = {
+        tok: id_of.setdefault(
+            tok.lower().translate(_APOSTROPHES) if tok.isascii() else "".join(words(tok)),
+            len(id_of),
+        )
+        for tok in set(tokens)
+    }
+    return list(map(tok_id.__getitem__, tokens)), paragraphs
+
+
+def _offsets(text: str) -> tuple[list[int], list[int]]:
+    """Char start and end of every token, in the order `_tokenise` numbers them."""
     starts: list[int] = []
     ends: list[int] = []
-    ids: list[int] = []
-    key_of: dict[str, str] = {}
-    id_of: dict[str, int] = {}
     for m in _TOKEN.finditer(text):
-        tok = m.group()
-        key = key_of.get(tok)
-        if key is None:
-            key = tok.lower().translate(_APOSTROPHES) if tok.isascii() else "".join(words(tok))
-            key_of[tok] = key
-        tid = id_of.get(key)
-        if tid is None:
-            tid = id_of[key] = len(id_of)
         starts.append(m.start())
         ends.append(m.end())
-        ids.append(tid)
-    return starts, ends, ids
+    return starts, ends
 
 
 def _window_hashes(ids: list[int], k: int) -> list[int]:
-    """64-bit hash of every window of `k` consecutive token ids (vectorised, O(n*k) numpy ops)."""
+    """64-bit hash of every window of `k` consecutive token ids (vectorised, O(n*k) numpy ops).
+
+    Empty when no window occurs twice, so the caller can stop there.
+    """
     rng = np.random.default_rng(0x5EED)  # fixed seed: the same text always hashes the same
     vocab = max(ids) + 1
     values = rng.integers(0, 2**64, size=vocab, dtype=np.uint64, endpoint=False)
@@ -170,6 +187,8 @@ def _window_hashes(ids: list[int], k: int) -> list[int]:
     h = np.zeros(m, dtype=np.uint64)
     for t in range(k):  # uint64 arithmetic wraps: a polynomial-style hash mod 2**64
         h += x[t : t + m] * mult[t]
+    if len(np.unique(h)) == m:
+        return []  # no window occurs twice (most documents): skip the Python scan
     return h.tolist()
 
 
@@ -191,6 +210,8 @@ def _repeated_runs(ids: list[int], k: int) -> list[_Removal]:
     if n < 2 * k:
         return []
     hashes = _window_hashes(ids, k)
+    if not hashes:
+        return []
     seen: dict[int, list[int]] = {}
     out: list[_Removal] = []
     i = 0
@@ -239,17 +260,19 @@ def _remember(where: list[int], i: int) -> None:
 
 
 def _merge_near(ids: list[int], runs: list[_Removal], k: int) -> list[_Removal]:
-    """Merge runs that are one copy with a few changed words; drop edited variants.
+    """Turn runs into removals: pasted copies go, edited variants stay.
 
-    Consecutive runs whose kept copies are also consecutive, in the same order, are parts
-    of one later copy. Split by at most `_NEAR_GAP` tokens on both sides, they are one
-    copy with a word or two changed: merged and removed (``repeated_block_near``). Split
-    by more (but less than `k` tokens, a block too short to be a copy on its own) the later
-    text is an edited variant of the earlier (templated menus, an updated paragraph): every
-    run of that chain stays, since removing the shared parts would leave the differing
-    words stranded. Measured on neardup-dev f72253e9378f (four meal plans built from one
-    template, then a 571-word block doubled): without this rule 18 template runs of 59-147
-    tokens were removed; with it only the true copy is.
+    Consecutive runs whose kept copies are also consecutive, in the same order (gaps under
+    `k` tokens on both sides), are parts of one later text aligned with one earlier text;
+    the alignment is then stretched past its ends across small differences
+    (`_fuzzy_extend`). If the two texts differ nowhere, the later is a pasted copy
+    (``repeated_block``); if they differ by at most `_NEAR_GAP` tokens in all, it is a
+    copy with a word or two changed, removed whole (``repeated_block_near``) so no stray
+    word is left behind; if they differ by more, the later text is an edited variant
+    (templated menus, an updated paragraph) and every run of it stays: removing the
+    shared parts would strand the differing words. Measured on neardup-dev f72253e9378f
+    (six meal plans built from one template, then a 571-word block doubled): without this
+    rule 18 template runs of 59-147 tokens were removed; with it only the true copy is.
     """
     chains: list[list[_Removal]] = []
     for r in runs:
@@ -263,86 +286,90 @@ def _merge_near(ids: list[int], runs: list[_Removal], k: int) -> list[_Removal]:
         chains.append([r])
     out: list[_Removal] = []
     for chain in chains:
-        if len(chain) == 1:
-            if not _resyncs(ids, chain[0]):
-                out.append(chain[0])
-            continue
-        gaps_small = all(
-            b.start - a.end <= _NEAR_GAP and b.kept_start - a.kept_end <= _NEAR_GAP
-            for a, b in zip(chain, chain[1:])
+        differ = sum(
+            max(b.start - a.end, b.kept_start - a.kept_end) for a, b in zip(chain, chain[1:])
         )
-        if gaps_small:
-            first, last = chain[0], chain[-1]
-            out.append(_Removal(first.start, last.end, first.kept_start, last.kept_end,
-                                "repeated_block_near"))
+        if differ > _NEAR_GAP:
+            continue
+        first, last = chain[0], chain[-1]
+        start, kept_start, d_before = _fuzzy_extend(ids, first.start, first.kept_start, -1, last.kept_end)
+        end, kept_end, d_after = _fuzzy_extend(ids, last.end, last.kept_end, +1, start)
+        differ += d_before + d_after
+        if differ > _NEAR_GAP:
+            continue
+        rule = "repeated_block" if differ == 0 else "repeated_block_near"
+        out.append(_Removal(start, end, kept_start, kept_end, rule))
     return out
 
 
-def _resyncs(ids: list[int], r: _Removal) -> bool:
-    """True when the texts around the two copies share words again just past the match.
+def _fuzzy_extend(ids: list[int], c: int, q: int, step: int, limit: int) -> tuple[int, int, int]:
+    """Stretch an alignment of copy position `c` with kept position `q` across small gaps.
 
-    A block pasted twice is followed (and preceded) by unrelated text; a templated or
-    edited variant differs for a few words and then runs on in parallel with its model
-    (a menu line with one ingredient added). Looks `_RESYNC_REACH` tokens past each end
-    for a common `_RESYNC_WORDS`-gram; a side where one copy's surroundings overlap the
-    other copy is not looked at (adjacent copies surround each other).
+    Going right (`step` +1) from the ends of both texts, or left (-1) from their starts:
+    where the texts re-align on a common `_RESYNC_WORDS`-gram within `_RESYNC_REACH`
+    tokens, the skipped tokens count as differences and the alignment goes on exactly.
+    Stops when they do not re-align or more than `_NEAR_GAP` tokens differ. The kept text
+    never reaches the copy and the copy never reaches back into the kept text (`limit`:
+    the copy's start going right, the kept text's end going left). Returns the new copy
+    and kept boundaries and the differing tokens found.
     """
-    reach, w = _RESYNC_REACH, _RESYNC_WORDS
-    n = len(ids)
-
-    def grams(lo: int, hi: int) -> set[tuple[int, ...]]:
-        lo, hi = max(lo, 0), min(hi, n)
-        return {tuple(ids[j : j + w]) for j in range(lo, hi - w + 1)}
-
-    # after: copy continues at r.end, the kept copy at r.kept_end (< r.start)
-    if r.kept_end + reach + w <= r.start and r.end < n:
-        if grams(r.end, r.end + reach + w) & grams(r.kept_end, r.kept_end + reach + w):
-            return True
-    # before: the copy is preceded by ids[r.start - reach - w : r.start]
-    if r.kept_start > 0 and r.start - reach - w >= r.kept_end:
-        if grams(r.start - reach - w, r.start) & grams(r.kept_start - reach - w, r.kept_start):
-            return True
-    return False
+    n, w, reach = len(ids), _RESYNC_WORDS, _RESYNC_REACH
+    differ = 0
+    while differ <= _NEAR_GAP:
+        if step > 0:
+            room_kept = limit - q  # kept text must end before the copy starts
+            room_copy = n - c
+        else:
+            room_kept = q
+            room_copy = c - limit  # copy must start after the kept text ends
+        if min(room_kept, room_copy) < w:
+            break
+        kept_grams: dict[tuple[int, ...], int] = {}
+        for d in range(min(reach, room_kept - w) + 1):
+            lo = q + d if step > 0 else q - d - w
+            kept_grams.setdefault(tuple(ids[lo : lo + w]), d)
+        best: tuple[int, int] | None = None
+        for d1 in range(min(reach, room_copy - w) + 1):
+            lo = c + d1 if step > 0 else c - d1 - w
+            d2 = kept_grams.get(tuple(ids[lo : lo + w]))
+            if d2 is not None and (best is None or max(d1, d2) < max(best)):
+                best = (d1, d2)
+        if best is None or max(best) == 0:
+            break
+        differ += max(best)
+        c += step * best[0]
+        q += step * best[1]
+        # exact extension from the re-aligned point
+        if step > 0:
+            while c < n and q < limit and ids[c] == ids[q]:
+                c += 1
+                q += 1
+        else:
+            while q > 0 and c > limit and ids[c - 1] == ids[q - 1]:
+                c -= 1
+                q -= 1
+    return c, q, differ
 
 
 # -- short repeated paragraphs (titles) ---------------------------------------------------
 
 
-def _paragraph_token_ranges(text: str, starts: list[int]) -> list[tuple[int, int]]:
-    """[first, last) token indices of each paragraph that has tokens, in order."""
-    out: list[tuple[int, int]] = []
-    ti = 0
-    n = len(starts)
-    pos = 0
-    while pos <= len(text) and ti < n:
-        brk = text.find("\n\n", pos)
-        end = len(text) if brk < 0 else brk
-        t0 = ti
-        while ti < n and starts[ti] < end:
-            ti += 1
-        if ti > t0:
-            out.append((t0, ti))
-        if brk < 0:
-            break
-        pos = brk + 2
-    return out
-
-
 def _repeated_paragraphs(
-    text: str, starts: list[int], ends: list[int], ids: list[int], removed: bytearray
+    paragraphs: list[tuple[int, int]], ids: list[int], removed: bytearray
 ) -> list[_Removal]:
-    """Short paragraphs that repeat the kept paragraph just before them, or the title zone."""
+    """Paragraphs that repeat the kept paragraph just before them, or a repeated headline."""
     out: list[_Removal] = []
     seen: dict[tuple[int, ...], tuple[int, int, int]] = {}  # key -> (paragraph no., a, b)
     prev_key: tuple[int, ...] | None = None
-    for no, (a, b) in enumerate(_paragraph_token_ranges(text, starts)):
+    for no, (a, b) in enumerate(paragraphs):
         if any(removed[a:b]):
             continue  # touched by a longer removal: neither a first copy nor a repeat
         key = tuple(ids[a:b])
         hit = seen.get(key)
-        if hit is not None and _MIN_PARAGRAPH_WORDS <= b - a <= _SHORT_PARAGRAPH_WORDS:
+        if hit is not None and b - a >= _MIN_PARAGRAPH_WORDS:
             first_no, ka, kb = hit
-            if key == prev_key or (first_no < _TITLE_ZONE and no < _TITLE_ZONE_END):
+            title = first_no == 0 and no < _TITLE_ZONE_END and b - a <= _TITLE_WORDS
+            if key == prev_key or title:
                 out.append(_Removal(a, b, ka, kb, "repeated_paragraph"))
                 removed[a:b] = b"\x01" * (b - a)
                 continue

@@ -1,0 +1,130 @@
+import json
+import random
+
+import numpy as np
+import pytest
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from dedupe.canonical import DocKey
+from dedupe.neardup import (
+    NearDupOptions,
+    Similarity,
+    fingerprint,
+    is_duplicate,
+    lsh_params,
+    near_duplicates,
+    shingle_hash,
+)
+from dedupe.shingles import words
+
+from conftest import shared_path
+
+STORY = (
+    "The city council voted on Tuesday to approve a new budget that expands bus service to the northern "
+    "suburbs and freezes property taxes for a second year. Council member Ana Ruiz said the plan balances "
+    "growth with restraint. Opponents argued that the transit expansion relies on federal grants that "
+    "have not yet been awarded, and warned of cuts if the money does not arrive. The mayor is expected "
+    "to sign the budget on Friday. Officials said the first new routes would open in the spring, with "
+    "buses every fifteen minutes at peak hours. The budget also funds two new libraries, repairs to "
+    "three bridges and a pilot program that pays residents to plant trees on their streets."
+)
+OTHER = (
+    "A late frost damaged much of the region's apple crop this week, growers said, with some orchards "
+    "reporting losses of more than half of their blossoms. The state agriculture department is "
+    "surveying farms and may request disaster aid. Prices at farm stands are likely to rise in the fall, "
+    "according to the growers' association, which urged buyers to support local producers."
+)
+
+
+def decide(texts, options=NearDupOptions()):
+    keys = [DocKey(f"d{i}", len(t)) for i, t in enumerate(texts)]
+    return [keys[d.canonical].id for d in near_duplicates(keys, texts, options)]
+
+
+def test_signature_equals_datasketch_minhash_for_the_same_shingles():
+    options = NearDupOptions(num_perm=64)
+    fp = fingerprint(STORY, options, keep_signature=True)
+    tokens = words(STORY)
+    shingles = [tuple(tokens[i : i + 5]) for i in range(len(tokens) - 4)]
+    reference = MinHash(num_perm=64, seed=1, scheme="affine64", hashfunc=shingle_hash)
+    reference.update_batch(shingles)
+    assert np.array_equal(fp.signature, reference.hashvalues)
+
+
+def test_signatures_load_as_leanminhash_into_minhashlsh_and_estimate_jaccard():
+    options = NearDupOptions()
+    a = fingerprint(STORY, options, keep_signature=True)
+    edited = STORY.replace("Tuesday", "Wednesday").replace("spring", "summer")
+    b = fingerprint(edited, options, keep_signature=True)
+    lean_a = LeanMinHash(seed=1, hashvalues=a.signature, scheme="affine64")
+    lean_b = LeanMinHash(seed=1, hashvalues=b.signature, scheme="affine64")
+    exact = len(np.intersect1d(a.shingles, b.shingles)) / len(np.union1d(a.shingles, b.shingles))
+    # standard error of a 128-permutation estimate is sqrt(J(1-J)/128) < 0.045
+    assert abs(lean_a.jaccard(lean_b) - exact) < 0.15
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    lsh.insert("a", lean_a)
+    assert lsh.query(lean_b) == ["a"]
+
+
+def test_band_parameters_come_from_datasketch():
+    b, r = lsh_params(0.5, 128)
+    assert b * r <= 128 and b >= 2
+    assert NearDupOptions().bands == (b, r)
+
+
+def test_exact_copies_with_other_case_quotes_and_spacing_are_merged():
+    copy = STORY.upper().replace("'", "\u2019").replace(". ", ".   ")
+    # the copy with the extra spaces is the longer text, so the policy keeps it
+    assert decide([STORY, copy, OTHER]) == ["d1", "d1", "d2"]
+
+
+def test_a_truncated_copy_joins_the_full_article_but_a_digest_does_not():
+    truncated = STORY[: STORY.index("Opponents")]
+    digest = "Morning briefing. Here is what you need to know today. " + OTHER + " In other news: " + truncated
+    result = decide([STORY, truncated, digest])
+    assert result[1] == "d0"  # the truncated copy opens like the full article
+    assert result[2] == "d2"  # the digest contains it but does not open with it
+    rule = is_duplicate(Similarity(jaccard=0.3, containment=1.0, prefix=0.0), NearDupOptions())
+    assert rule is None
+
+
+def test_no_chaining_a_b_c():
+    # A~B (J 0.52) and B~C (J 0.52), but A and C share little (J 0.23). A is the canonical
+    # (same length, smallest id); C matches only B, which is not a centre, so C stays apart
+    # instead of being chained into A's cluster through B.
+    vocab = [f"w{i:03d}" for i in range(160)]  # equal lengths: the id decides
+    a, b, c = (" ".join(vocab[s : s + 100]) for s in (0, 30, 60))
+    keys = [DocKey("a", len(a)), DocKey("b", len(b)), DocKey("c", len(c))]
+    result = near_duplicates(keys, [a, b, c], NearDupOptions(jaccard=0.5))
+    canonical = {k.id: keys[d.canonical].id for k, d in zip(keys, result)}
+    assert canonical == {"a": "a", "b": "a", "c": "c"}
+    assert result[1].rule == "jaccard" and result[1].jaccard == pytest.approx(66 / 126, abs=1e-9)
+
+
+def test_short_documents_still_get_a_signature():
+    fp = fingerprint("Breaking news", NearDupOptions())
+    assert len(fp.shingles) == 1
+    assert decide(["Breaking news", "breaking NEWS!", "Other words"]) == ["d1", "d1", "d2"]
+
+
+def test_the_same_clusters_for_any_input_order():
+    texts = [STORY, STORY[:300], STORY.replace("Friday", "Monday"), OTHER, OTHER + " Update: aid was approved."]
+    keys = [DocKey(f"d{i}", len(t)) for i, t in enumerate(texts)]
+    def clusters(order):
+        ks = [keys[i] for i in order]
+        ts = [texts[i] for i in order]
+        out = near_duplicates(ks, ts)
+        return {k.id: ks[d.canonical].id for k, d in zip(ks, out)}
+    base = clusters(list(range(len(texts))))
+    rng = random.Random(7)
+    for _ in range(5):
+        order = list(range(len(texts)))
+        rng.shuffle(order)
+        assert clusters(order) == base
+
+
+def test_options_are_validated_when_built():
+    with pytest.raises(ValueError, match="ngram"):
+        NearDupOptions(ngram=0)
+    with pytest.raises(ValueError, match="lsh_threshold"):
+        NearDupOptions(lsh_threshold=0)

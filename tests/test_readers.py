@@ -1,0 +1,131 @@
+import codecs
+import gzip
+import json
+
+import pytest
+
+from dedupe.document import ERROR, OK
+from dedupe.errors import DedupeError
+from dedupe.readers import ReadOptions, file_id, iter_documents, source_from
+from pathlib import Path
+
+
+def write(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+def by_id(docs):
+    return {d.id: d for d in docs}
+
+
+def test_folder_is_read_recursively_in_sorted_order_with_ids_from_relative_paths(tmp_path):
+    write(tmp_path / "b.txt", "second")
+    write(tmp_path / "a.txt", "first")
+    write(tmp_path / "sub" / "c.html", "<html><body><p>x</p></body></html>")
+    with gzip.open(tmp_path / "sub" / "ab12.html.gz", "wb") as fh:
+        fh.write(b"<html><body><p>zipped</p></body></html>")
+    write(tmp_path / "notes.md", "not an input format")
+    docs = list(iter_documents([tmp_path]))
+    assert [d.id for d in docs] == ["a", "b", "sub/ab12", "sub/c"]
+    assert [d.content_type for d in docs] == ["text", "text", "html", "html"]
+    assert docs[2].text.startswith("<html>")
+    assert docs[0].source == tmp_path.name and docs[2].source == "sub"
+
+
+def test_html_gz_read_as_its_own_folder_has_the_bare_name_as_id(tmp_path):
+    with gzip.open(write(tmp_path / "html" / "x", b"") .with_name("ab12.html.gz"), "wb") as fh:
+        fh.write(b"<p>hi</p>")
+    (tmp_path / "html" / "x").unlink()
+    assert [d.id for d in iter_documents([tmp_path / "html"])] == ["ab12"]
+    assert file_id(Path("html/ab12.html.gz")) == "html/ab12"
+
+
+def test_jsonl_fields_are_configurable_and_missing_ids_fall_back_to_file_and_line(tmp_path):
+    path = write(
+        tmp_path / "c.jsonl",
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"key": "k1", "body": "one", "link": "https://www.example.com/a", "site": "ex"},
+                {"body": "two", "link": "https://news.example.org/b"},
+                {"key": 7, "body": "three"},
+            ]
+        ),
+    )
+    opts = ReadOptions(id_field="key", text_field="body", url_field="link", source_field="site")
+    docs = list(iter_documents([path], opts))
+    assert [d.id for d in docs] == ["k1", "c.jsonl:2", "7"]
+    assert [d.source for d in docs] == ["ex", "news.example.org", tmp_path.name]
+    assert docs[0].url == "https://www.example.com/a"
+    assert all(d.status == OK for d in docs)
+
+
+def test_a_url_in_the_source_field_stands_for_its_host():
+    assert source_from("https://www.metrodailypost.example.com/x/1", None, "f") == "metrodailypost.example.com"
+    assert source_from(None, "http://www.bbc.co.uk/news/1", "f") == "bbc.co.uk"
+    assert source_from("", None, "folder") == "folder"
+
+
+def test_duplicate_ids_are_an_error_naming_both_places_and_nothing_is_lost(tmp_path):
+    a = write(tmp_path / "a.jsonl", json.dumps({"id": "x", "text": "one"}) + "\n")
+    b = write(tmp_path / "b.jsonl", json.dumps({"id": "x", "text": "two"}) + "\n")
+    docs = list(iter_documents([a, b]))
+    assert len(docs) == 2
+    assert docs[0].status == OK
+    assert docs[1].status == ERROR
+    assert "duplicate id 'x'" in docs[1].reason and "a.jsonl:1" in docs[1].reason and "b.jsonl:1" in docs[1].reason
+    assert docs[1].id != docs[0].id
+
+
+def test_bad_jsonl_lines_become_error_documents_with_their_line(tmp_path):
+    path = write(
+        tmp_path / "bad.jsonl",
+        b'{"id": "ok", "text": "fine"}\n{not json\n[1, 2]\n{"id": "n", "text": null}\n{"id": null, "text": "x"}\n{"id": "m"}\n',
+    )
+    docs = list(iter_documents([path]))
+    assert [d.status for d in docs] == [OK, ERROR, ERROR, ERROR, ERROR, ERROR]
+    reasons = [d.reason for d in docs[1:]]
+    assert "malformed JSON" in reasons[0] and docs[1].origin.endswith("bad.jsonl:2")
+    assert "not an object" in reasons[1]
+    assert "'text' is null" in reasons[2]
+    assert "'id' is null" in reasons[3]
+    assert "'text' is missing" in reasons[4]
+
+
+def test_encodings_are_detected_and_named(tmp_path):
+    text = "Le café était très “bon”, à côté de la gare — naïve façade."
+    write(tmp_path / "utf8.txt", text)
+    write(tmp_path / "bom.txt", codecs.BOM_UTF8 + text.encode("utf-8"))
+    write(tmp_path / "u16.txt", text.encode("utf-16"))
+    write(tmp_path / "u16le.txt", text.encode("utf-16-le"))
+    write(tmp_path / "win.txt", text.encode("cp1252"))
+    docs = by_id(iter_documents([tmp_path]))
+    assert {k: d.encoding for k, d in docs.items()} == {
+        "bom": "utf-8-sig", "u16": "utf-16", "u16le": "utf-16-le", "utf8": "utf-8", "win": "cp1252"}
+    assert all(d.text == text for d in docs.values())
+
+
+def test_binary_truncated_and_unreadable_files_are_reported_not_raised(tmp_path):
+    write(tmp_path / "image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    write(tmp_path / "doc.html", b"%PDF-1.4 binary")
+    data = gzip.compress(b"some text " * 1000)
+    write(tmp_path / "cut.txt.gz", data[: len(data) // 2])
+    docs = by_id(iter_documents([tmp_path]))
+    assert docs["image"].status == ERROR and "PNG" in docs["image"].reason
+    assert docs["doc"].status == ERROR and "PDF" in docs["doc"].reason
+    assert docs["cut"].status == ERROR and "gzip" in docs["cut"].reason
+
+
+def test_a_missing_input_is_the_users_mistake(tmp_path):
+    with pytest.raises(DedupeError, match="no such file"):
+        list(iter_documents([tmp_path / "nope"]))
+
+
+def test_symlink_loops_end(tmp_path):
+    write(tmp_path / "a.txt", "text")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    assert [d.id for d in iter_documents([tmp_path])] == ["a"]
