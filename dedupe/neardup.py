@@ -35,7 +35,7 @@ import numpy as np
 import xxhash
 
 from dedupe.canonical import DocKey, canonical_order
-from dedupe.shingles import fold, words
+from dedupe.shingles import words
 
 _P = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that combines token hashes into an n-gram hash
 _FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
@@ -178,8 +178,9 @@ def fingerprint(text: str, options: NearDupOptions = NearDupOptions(), keep_sign
     )
 
 
-def exact_key(text: str) -> bytes:
-    return xxhash.xxh3_128_digest(fold(text).encode("utf-8"))
+def fingerprint_many(texts: Sequence[str], options: NearDupOptions = NearDupOptions()) -> list[Fingerprint]:
+    """Fingerprints of a batch of texts: the same values as `fingerprint` on each one."""
+    return [fingerprint(t, options) for t in texts]
 
 
 @dataclass(frozen=True, slots=True)

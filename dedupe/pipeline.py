@@ -34,7 +34,7 @@ from dedupe.canonical import DocKey, decided_by, sort_key
 from dedupe.chrome import BoilerplateLearner, LearnedBoilerplate
 from dedupe.document import DUPLICATE, EMPTY, ERROR, KEPT, Cluster, Document, Match
 from dedupe.errors import DedupeError
-from dedupe.neardup import Fingerprint, NearDupOptions, NearDuplicateIndex, fingerprint
+from dedupe.neardup import Fingerprint, NearDupOptions, NearDuplicateIndex, fingerprint_many
 from dedupe.readers import ReadOptions, iter_documents
 from dedupe.repeats import DEFAULT_MIN_SPAN_WORDS, SharedBlockIndex
 from dedupe.report import ReportBuilder
@@ -44,6 +44,7 @@ from dedupe.writers import OutputFolder, document_from_record, document_to_recor
 log = logging.getLogger("dedupe")
 
 MODES = ("run", "clean", "dedup")
+BATCH = 64  # documents per task in pass 2: enough to vectorise signatures, small enough to stream
 
 
 @dataclass(frozen=True)
@@ -109,26 +110,55 @@ def _pass1(doc: Document) -> Document:
     return RepairEncoding().apply(ExtractHtml().apply(doc)) if doc.content_type == "html" else RepairEncoding().apply(doc)
 
 
-def _pass2(doc: Document) -> tuple[Document, Fingerprint | None]:
+def _pass2(docs: list[Document]) -> list[tuple[Document, Fingerprint | None]]:
+    """Chrome and repeats per document, then the fingerprints of the whole batch at once."""
     assert _work is not None
     options = _work.options
-    if doc.ok and options.cleans:
-        doc = StripChrome(_work.learned).apply(doc)
-        if doc.ok:
-            doc = DropRepeats(options.min_span_words).apply(doc)
-    fp = fingerprint(doc.text, options.neardup) if doc.ok and options.dedups else None
-    return doc, fp
+    if options.cleans:
+        chrome, repeats = StripChrome(_work.learned), DropRepeats(options.min_span_words)
+        docs = [repeats.apply(chrome.apply(d)) if d.ok else d for d in docs]
+    if not options.dedups:
+        return [(d, None) for d in docs]
+    wanted = [d for d in docs if d.ok]
+    fps = iter(fingerprint_many([d.text for d in wanted], options.neardup))
+    return [(d, next(fps) if d.ok else None) for d in docs]
 
 
-def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int) -> Iterator:
-    """`map(fn, items)` in order, over `workers` processes (in this process when 1)."""
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, batch: int = 0) -> Iterator:
+    """`map(fn, items)` in order, over `workers` processes (in this process when 1).
+
+    With `batch`, `fn` takes and returns lists of that many items (vectorised work), and the
+    results are flattened again.
+    """
+    tasks = _batches(items, batch) if batch else items
     if workers <= 1:
         _init_worker(work)
-        yield from map(fn, items)
-        return
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(work,)) as pool:
-        yield from pool.imap(fn, items, chunksize=8)
+        results = map(fn, tasks)
+    else:
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(work,))
+        results = pool.imap(fn, tasks, chunksize=1 if batch else 8)
+    try:
+        for result in results:
+            if batch:
+                yield from result
+            else:
+                yield result
+    finally:
+        if workers > 1:
+            pool.terminate()
+            pool.join()
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -184,7 +214,8 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     try:
         with open(spill2, "w", encoding="utf-8") as fh:
             docs = (document_from_record(r) for r in read_jsonl(spill1))
-            for doc, fp in tqdm(_parallel(_pass2, docs, _Work(options, learned), workers), desc="clean+sign", **bar):
+            results = _parallel(_pass2, docs, _Work(options, learned), workers, batch=BATCH)
+            for doc, fp in tqdm(results, desc="clean+sign", **bar):
                 if doc.status == EMPTY:
                     _warn_if_bad(doc, options.strict)
                 if shared is not None and doc.ok:
