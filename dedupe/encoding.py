@@ -183,7 +183,7 @@ def repair_text(text: str) -> Repaired:
     text = _LINE_BREAKS.sub("\n", text)
     fixes: list[str] = []
     paragraphs: list[str] = []
-    for line in text.split("\n"):
+    for line in unwrap_hard_breaks(text.split("\n")):
         if _SUSPECT.search(line):
             explained = ftfy.fix_and_explain(line, FIXER_CONFIG)
             line = explained.text
@@ -198,6 +198,34 @@ def repair_text(text: str) -> Repaired:
         if line:
             paragraphs.extend(part.strip() for part in line.split("\n") if part.strip())
     return Repaired("\n\n".join(paragraphs), tuple(fixes))
+
+
+def unwrap_hard_breaks(lines: list[str]) -> list[str]:
+    """Join lines that a fixed-width wrap broke inside a paragraph (mail and terminal copies).
+
+    Only when the whole text is wrapped: nearly every line fits a width of 40-100 characters
+    and most lines fill it. A one-line-per-paragraph scrape has longer lines and is left
+    alone, so a title followed by a short label ("Source: ...") is never joined to it.
+    """
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if len(lengths) < 6:
+        return lines
+    width = lengths[int(0.95 * (len(lengths) - 1))]
+    if not 40 <= width <= 100 or lengths[-1] > width * 1.5:
+        return lines
+    full = sum(1 for n in lengths if n >= 0.7 * width)
+    if full < 0.4 * len(lengths) or full < 3:
+        return lines
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        stripped = line.strip()
+        if joining and stripped:
+            out[-1] = f"{out[-1].rstrip()} {stripped}"
+        else:
+            out.append(line)
+        joining = len(stripped) >= 0.6 * width
+    return out
 
 
 def repair_edits(fixes: tuple[str, ...]) -> tuple[Edit, ...]:
