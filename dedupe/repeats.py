@@ -14,13 +14,15 @@ original text, which is never rewritten):
 - ``repeated_block``: a run of at least `min_span_words` tokens that occurred earlier
   (rolling hashes over token windows, then a greedy extension). Alignment with paragraphs
   is not required: a block doubled inside one paragraph, a block re-wrapped with other
-  paragraph breaks and interleaved copies are all the same token run. Two removals split
-  by at most `_NEAR_GAP` differing tokens on both sides are merged (``repeated_block_near``)
-  so a copy with one changed word does not leave that word behind.
-- ``repeated_paragraph``: a short paragraph (a title, a heading line) that equals, after
-  folding, the kept paragraph right before it or a paragraph at the very top of the
-  document (the title zone). Short repeats elsewhere are natural (a chorus, a refrain,
-  "No." in an interview) and stay.
+  paragraph breaks and interleaved copies are all the same token run. Two runs split by
+  at most `_NEAR_GAP` differing tokens on both sides are one copy (``repeated_block_near``)
+  so a copy with one changed word does not leave that word behind; a run whose
+  surroundings re-align with its model's after a few differing words is a templated or
+  edited variant and stays (see `_merge_near`).
+- ``repeated_paragraph``: a paragraph that equals, after folding, the kept paragraph right
+  before it (any length, at least `_MIN_PARAGRAPH_WORDS` words), or a short one that
+  repeats the first paragraph near the top (a repeated headline). Short repeats elsewhere
+  are natural (a chorus, a refrain, "No." in an interview) and stay.
 
 What it deliberately does not do:
 
@@ -33,9 +35,12 @@ What it deliberately does not do:
   never compares documents with each other: `SharedBlockIndex` only reports blocks shared
   across the corpus, it removes nothing.
 
-Cost (measured on the 2-core dev machine, one core, default `min_span_words`): see
-`_COST_NOTE` below; the work is linear in the number of tokens (one regex pass, a
-vectorised window hash, one dict pass; each token is extended over at most once).
+Cost (one core of the 2-core dev machine, shared and noisy; best of 3-5 runs): ~600
+docs/s on the 83 cleaning-dev gold bodies (5.1 KB mean); 10 KB 7 ms, 100 KB 29 ms, 1 MB
+0.7 s (that 1 MB text holds the dev set 2.4 times, so it also cuts). Linear in the
+number of tokens: one regex pass, a vectorised window hash (numpy), one dict pass when
+some window occurs twice (most documents stop before it), each token extended over a
+bounded number of times, and a further pass only after a cut.
 """
 
 from __future__ import annotations
@@ -54,11 +59,13 @@ __all__ = ["drop_repeated_blocks", "SharedBlockIndex", "DEFAULT_MIN_SPAN_WORDS"]
 STAGE = "repeats"
 
 # The minimum length of a repeated token run that is removed anywhere in a document.
-# Measured (scripts in the report): the longest natural repeat (non-overlapping, not a
-# short-period run) in the 83 cleaning-dev gold bodies, the 5 seed golds and the 140
-# clean neardup-dev texts is MEASURED_NATURAL tokens; the shortest true doubled block in
-# neardup-dev is 155 words and seed 002's is ~400. The default sits above the natural
-# maximum with margin and far below the true copies.
+# Measured: the longest natural repeat (non-overlapping, not a short-period run) in the 83
+# cleaning-dev gold bodies, the 5 seed golds and the 211 neardup-dev texts without a
+# doubled block is 47 tokens (a product's bullet list of features repeated for a second
+# product); next come 27 (a pull quote) and 22 (an interviewer's recurring question). The
+# shortest true doubled block in neardup-dev is 155 words, seed 002's is 347. 60 keeps a
+# 28% margin over the natural maximum; template repeats longer than that (neardup-dev's
+# meal plans, up to 300 tokens) are told apart by `_merge_near`, not by length.
 DEFAULT_MIN_SPAN_WORDS = 60
 
 # Two removed runs separated by at most this many tokens in the copy and in the original
@@ -67,12 +74,13 @@ DEFAULT_MIN_SPAN_WORDS = 60
 _NEAR_GAP = 3
 
 # Rounds of search on the surviving tokens; a second round finds something only when a cut
-# joins two halves of a new repeat (seen in property tests on random strings, never in the
-# dev sets), a third never has.
+# joins two halves of a new repeat or leaves a paragraph equal to its neighbour (seen in
+# property tests on random strings, never in the dev sets). A bound, not a loop to
+# convergence, so a pathological input cannot cost more than 4 passes.
 _MAX_ROUNDS = 4
 
 # An isolated run whose surroundings share a _RESYNC_WORDS-gram within _RESYNC_REACH tokens
-# of either end is a templated/edited variant, not a pasted copy (see `_resyncs`). Measured
+# of either end is a templated/edited variant, not a pasted copy (`_fuzzy_extend`). Measured
 # on neardup-dev f72253e9378f (meal plans from one template): reach 4 or 8 drops every
 # template run and keeps the true 571-word copy; reach 24 on both sides also drops the
 # true copy (its surroundings are template lines too). 6 words is specific in prose.
@@ -281,13 +289,13 @@ def _merge_near(ids: list[int], runs: list[_Removal], k: int) -> list[_Removal]:
 
     Consecutive runs whose kept copies are also consecutive, in the same order (gaps under
     `k` tokens on both sides), are parts of one later text aligned with one earlier text;
-    the alignment is then stretched past its ends across small differences
-    (`_fuzzy_extend`). If the two texts differ nowhere, the later is a pasted copy
-    (``repeated_block``); if they differ by at most `_NEAR_GAP` tokens in all, it is a
-    copy with a word or two changed, removed whole (``repeated_block_near``) so no stray
-    word is left behind; if they differ by more, the later text is an edited variant
-    (templated menus, an updated paragraph) and every run of it stays: removing the
-    shared parts would strand the differing words. Measured on neardup-dev f72253e9378f
+    If the runs differ nowhere, the later text is a pasted copy (``repeated_block``); if
+    they differ by at most `_NEAR_GAP` tokens in all, it is a copy with a word or two
+    changed, removed whole (``repeated_block_near``) so no stray word is left behind; if
+    they differ by more, or if the two texts re-align just past the outer ends after a few
+    differing words (`_fuzzy_extend`), the later text is an edited variant (templated
+    menus, an updated paragraph) and every run of it stays: removing the shared parts
+    would strand the differing words. Measured on neardup-dev f72253e9378f
     (six meal plans built from one template, then a 571-word block doubled): without this
     rule 18 template runs of 59-147 tokens were removed; with it only the true copy is.
     """
@@ -309,11 +317,12 @@ def _merge_near(ids: list[int], runs: list[_Removal], k: int) -> list[_Removal]:
         if differ > _NEAR_GAP:
             continue
         first, last = chain[0], chain[-1]
-        start, kept_start, d_before = _fuzzy_extend(ids, first.start, first.kept_start, -1, last.kept_end)
-        end, kept_end, d_after = _fuzzy_extend(ids, last.end, last.kept_end, +1, start)
-        differ += d_before + d_after
-        if differ > _NEAR_GAP:
+        # Past the outer ends a pasted copy meets unrelated text; if the two texts re-align
+        # there after a few differing words, the later is a variant of a template.
+        if _fuzzy_extend(ids, first.start, first.kept_start, -1, last.kept_end)[2] or \
+                _fuzzy_extend(ids, last.end, last.kept_end, +1, first.start)[2]:
             continue
+        start, end, kept_start, kept_end = first.start, last.end, first.kept_start, last.kept_end
         rule = "repeated_block" if differ == 0 else "repeated_block_near"
         out.append(_Removal(start, end, kept_start, kept_end, rule))
     return out
@@ -378,17 +387,24 @@ def _repeated_paragraphs(
     out: list[_Removal] = []
     seen: dict[tuple[int, ...], tuple[int, int, int]] = {}  # key -> (paragraph no., a, b)
     prev_key: tuple[int, ...] | None = None
-    for no, (a, b) in enumerate(paragraphs):
-        if any(removed[a:b]):
-            continue  # touched by a longer removal: neither a first copy nor a repeat
-        key = tuple(ids[a:b])
+    no = -1
+    for pa, pb in paragraphs:
+        # Only the tokens still standing count, and only paragraphs that still have some:
+        # the rules then judge the text as it will come out, so a second pass finds nothing.
+        alive = [t for t in range(pa, pb) if not removed[t]]
+        if not alive:
+            continue
+        no += 1
+        a, b = alive[0], alive[-1] + 1
+        key = tuple(ids[t] for t in alive)
         hit = seen.get(key)
-        if hit is not None and b - a >= _MIN_PARAGRAPH_WORDS:
+        if hit is not None and len(key) >= _MIN_PARAGRAPH_WORDS:
             first_no, ka, kb = hit
-            title = first_no == 0 and no < _TITLE_ZONE_END and b - a <= _TITLE_WORDS
+            title = first_no == 0 and no < _TITLE_ZONE_END and len(key) <= _TITLE_WORDS
             if key == prev_key or title:
                 out.append(_Removal(a, b, ka, kb, "repeated_paragraph"))
                 removed[a:b] = b"\x01" * (b - a)
+                no -= 1
                 continue
         if hit is None:
             seen[key] = (no, a, b)
@@ -418,45 +434,48 @@ def _separator_parts(text: str, lo: int, hi: int) -> tuple[int, int, int]:
 def _cut(
     text: str, starts: list[int], ends: list[int], removals: list[_Removal]
 ) -> tuple[str, tuple[Edit, ...]]:
+    """Cut the removed tokens out of `text`; one Edit per removal, spans into `text`.
+
+    The cuts are made per maximal run of removed tokens (removals may touch or overlap),
+    so one separator always stays between the tokens left on either side of a cut: the
+    separator after the run, or the one before it when that breaks harder (a paragraph
+    break) or the one after has no whitespace. Punctuation that closes the token before
+    the run and opens the token after it stays; the run's own opening and closing
+    punctuation goes with it.
+    """
     n = len(starts)
-    edits: list[Edit] = []
-    cuts: list[tuple[int, int]] = []
-    for r in removals:
-        a, b = r.start, r.end
-        # separator before the copy (a >= 1: a copy always follows its first occurrence)
-        close_a, open_a, strength_a = _separator_parts(text, ends[a - 1], starts[a])
-        # separator after the copy (to the next token, or the end of the text)
-        after = starts[b] if b < n else len(text)
-        close_b, open_b, strength_b = _separator_parts(text, ends[b - 1], after)
-        span_start, span_end = open_a, close_b  # the copy with its own punctuation
+
+    def span(a: int, b: int) -> tuple[int, int, tuple[int, int]]:
+        # separator before (a >= 1: a copy always follows its first occurrence) and after
+        close_a, open_a, strength_a = _separator_parts(text, ends[a - 1], starts[a]) if a > 0 else (0, 0, 0)
+        close_b, open_b, strength_b = _separator_parts(text, ends[b - 1], starts[b] if b < n else len(text))
         if b >= n:
             cut = (close_a, close_b)  # last in the text: drop the whitespace before it
-        elif strength_a > strength_b:
-            cut = (open_a, open_b)  # keep the paragraph break before the copy
+        elif strength_a > strength_b or strength_b == 0:
+            cut = (open_a, open_b)  # keep the separator before (it breaks harder)
         else:
-            cut = (close_a, close_b)  # keep the separator after the copy
-        kept_close, _, _ = _separator_parts(
-            text, ends[r.kept_end - 1], starts[r.kept_end] if r.kept_end < n else len(text)
-        )
-        _, kept_open, _ = _separator_parts(text, ends[r.kept_start - 1], starts[r.kept_start]) if r.kept_start > 0 else (0, 0, 0)
-        edits.append(
-            Edit(
-                stage=STAGE,
-                rule=r.rule,
-                text=text[span_start:span_end],
-                start=span_start,
-                end=span_end,
-                kept_start=kept_open,
-                kept_end=kept_close,
-            )
-        )
-        cuts.append(cut)
+            cut = (close_a, close_b)  # keep the separator after
+        return open_a, close_b, cut
+
+    edits: list[Edit] = []
+    removed = bytearray(n)
+    for r in removals:
+        start, end, _ = span(r.start, r.end)
+        kept_start, kept_end, _ = span(r.kept_start, r.kept_end)
+        edits.append(Edit(stage=STAGE, rule=r.rule, text=text[start:end], start=start,
+                          end=end, kept_start=kept_start, kept_end=kept_end))
+        removed[r.start : r.end] = b"\x01" * (r.end - r.start)
     pieces: list[str] = []
     pos = 0
-    for lo, hi in cuts:
-        lo = max(lo, pos)
-        if hi <= lo:
+    t = 0
+    while t < n:
+        if not removed[t]:
+            t += 1
             continue
+        a = t
+        while t < n and removed[t]:
+            t += 1
+        lo, hi = span(a, t)[2]
         pieces.append(text[pos:lo])
         pos = hi
     pieces.append(text[pos:])
