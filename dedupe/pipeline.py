@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 import os
 import sys
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from dedupe.writers import OutputFolder, document_from_record, document_to_recor
 log = logging.getLogger("dedupe")
 
 MODES = ("run", "clean", "dedup")
-BATCH = 64  # documents per task in pass 2: enough to vectorise signatures, small enough to stream
+BATCH = 64  # documents per worker task: enough to vectorise signatures, small enough to stream
 
 
 @dataclass(frozen=True)
@@ -103,25 +104,44 @@ def _init_worker(work: _Work) -> None:
     _work = work
 
 
-def _pass1(doc: Document) -> Document:
+def _pass1(docs: list[Document]) -> tuple[list[Document], dict[str, float]]:
+    """Extract and repair a batch; returns the documents and the seconds each stage took."""
     assert _work is not None
-    if not doc.ok or not _work.options.cleans:
-        return doc
-    return RepairEncoding().apply(ExtractHtml().apply(doc)) if doc.content_type == "html" else RepairEncoding().apply(doc)
+    clock = _StageClock()
+    if _work.options.cleans:
+        extract, repair = ExtractHtml(), RepairEncoding()
+        docs = [clock.time("extract", extract.apply, d) if d.ok and d.content_type == "html" else d for d in docs]
+        docs = [clock.time("encoding", repair.apply, d) if d.ok else d for d in docs]
+    return docs, clock.seconds
 
 
-def _pass2(docs: list[Document]) -> list[tuple[Document, Fingerprint | None]]:
+def _pass2(docs: list[Document]) -> tuple[list[tuple[Document, Fingerprint | None]], dict[str, float]]:
     """Chrome and repeats per document, then the fingerprints of the whole batch at once."""
     assert _work is not None
     options = _work.options
+    clock = _StageClock()
     if options.cleans:
         chrome, repeats = StripChrome(_work.learned), DropRepeats(options.min_span_words)
-        docs = [repeats.apply(chrome.apply(d)) if d.ok else d for d in docs]
+        docs = [clock.time("chrome", chrome.apply, d) if d.ok else d for d in docs]
+        docs = [clock.time("repeats", repeats.apply, d) if d.ok else d for d in docs]
     if not options.dedups:
-        return [(d, None) for d in docs]
-    wanted = [d for d in docs if d.ok]
-    fps = iter(fingerprint_many([d.text for d in wanted], options.neardup))
-    return [(d, next(fps) if d.ok else None) for d in docs]
+        return [(d, None) for d in docs], clock.seconds
+    wanted = [d.text for d in docs if d.ok]
+    fps = iter(clock.time("signatures", fingerprint_many, wanted, options.neardup))
+    return [(d, next(fps) if d.ok else None) for d in docs], clock.seconds
+
+
+class _StageClock:
+    """CPU-side seconds per stage inside one worker task, summed by the main process for the report."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def time(self, stage: str, fn: Callable, *args: Any) -> Any:
+        start = time.perf_counter()
+        result = fn(*args)
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+        return result
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -135,26 +155,25 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, batch: int = 0) -> Iterator:
-    """`map(fn, items)` in order, over `workers` processes (in this process when 1).
+def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, seconds: dict[str, float]) -> Iterator:
+    """`fn` over batches of `items`, in order, over `workers` processes (in this process when 1).
 
-    With `batch`, `fn` takes and returns lists of that many items (vectorised work), and the
-    results are flattened again.
+    `fn` takes a list of BATCH items and returns (results, stage seconds); results are yielded
+    one by one and the seconds added to `seconds`.
     """
-    tasks = _batches(items, batch) if batch else items
+    tasks = _batches(items, BATCH)
     if workers <= 1:
         _init_worker(work)
         results = map(fn, tasks)
     else:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         pool = ctx.Pool(workers, initializer=_init_worker, initargs=(work,))
-        results = pool.imap(fn, tasks, chunksize=1 if batch else 8)
+        results = pool.imap(fn, tasks)
     try:
-        for result in results:
-            if batch:
-                yield from result
-            else:
-                yield result
+        for batch, batch_seconds in results:
+            for stage, value in batch_seconds.items():
+                seconds[stage] = seconds.get(stage, 0.0) + value
+            yield from batch
     finally:
         if workers > 1:
             pool.terminate()
@@ -190,19 +209,23 @@ def _refuse_output_inside_inputs(inputs: Sequence[str | os.PathLike], out: Path)
 def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options: RunOptions) -> dict[str, Any]:
     workers = options.worker_count
     bar = dict(unit="doc", disable=not options.progress, file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+    stage_seconds: dict[str, float] = {}  # summed over worker tasks
+    wall: dict[str, float] = {}  # wall-clock seconds per pass, in this process
+    started = time.perf_counter()
 
     # pass 1: read, extract, repair; learn per-source lines.
     learner = BoilerplateLearner() if options.cleans and options.learn_boilerplate else None
     spill1 = folder.path(".pass1.jsonl")
     with open(spill1, "w", encoding="utf-8") as fh:
         docs = iter_documents(inputs, options.read)
-        results = _parallel(_pass1, docs, _Work(options), workers)
+        results = _parallel(_pass1, docs, _Work(options), workers, stage_seconds)
         for doc in tqdm(results, desc="read+repair", **bar):
             _warn_if_bad(doc, options.strict)
             if learner is not None and doc.ok:
                 learner.observe(doc.source, doc.text)
             fh.write(dumps(document_to_record(doc)) + "\n")
     learned = learner.finish() if learner is not None else None
+    wall["pass1_read_extract_repair_learn"] = time.perf_counter() - started
 
     # pass 2: chrome, repeats, fingerprints.
     index = NearDuplicateIndex(options.neardup, spill_folder=str(folder.tmp)) if options.dedups else None
@@ -214,7 +237,7 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     try:
         with open(spill2, "w", encoding="utf-8") as fh:
             docs = (document_from_record(r) for r in read_jsonl(spill1))
-            results = _parallel(_pass2, docs, _Work(options, learned), workers, batch=BATCH)
+            results = _parallel(_pass2, docs, _Work(options, learned), workers, stage_seconds)
             for doc, fp in tqdm(results, desc="clean+sign", **bar):
                 if doc.status == EMPTY:
                     _warn_if_bad(doc, options.strict)
@@ -229,7 +252,9 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
                     position.append(-1)
                 fh.write(dumps(document_to_record(doc)) + "\n")
         os.unlink(spill1)
+        wall["pass2_chrome_repeats_signatures"] = time.perf_counter() - started - sum(wall.values())
         decisions = index.decide() if index is not None else []
+        wall["near_duplicates_decide"] = time.perf_counter() - started - sum(wall.values())
         index_stats = dict(index.stats) if index is not None else {}
     finally:
         if index is not None:
@@ -280,6 +305,10 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     missing = [t for t in dup_targets if t not in kept_ids]
     if missing:
         raise AssertionError(f"duplicate_of names documents that were not kept: {missing[:3]}")
+    wall["pass3_write"] = time.perf_counter() - started - sum(wall.values())
+    report.timings = {"wall_seconds": {k: round(v, 3) for k, v in wall.items()},
+                      "worker_seconds_by_stage": {k: round(v, 3) for k, v in sorted(stage_seconds.items())},
+                      "workers": workers}
     built = report.build(clusters)
     counts = built["counts"]
     if counts["inputs"] != counts["kept"] + counts["duplicate"] + counts["empty"] + counts["error"]:

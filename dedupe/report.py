@@ -39,6 +39,7 @@ class ReportBuilder:
         self.chars_removed: Counter = Counter()
         self.docs_touched: Counter = Counter()
         self._largest: list[tuple[int, str, str, str, str]] = []
+        self.timings: dict[str, Any] = {}
 
     def add(self, doc: Document, status: str, duplicate_of: str | None) -> None:
         self.status[status] += 1
@@ -93,6 +94,7 @@ class ReportBuilder:
                 {"id": doc_id, "stage": stage, "rule": rule, "characters": size, "text": text}
                 for size, doc_id, stage, rule, text in sorted(self._largest, reverse=True)
             ],
+            "timings": self.timings,
             "learned_boilerplate": self.learned.summary() if self.learned is not None else None,
             "shared_blocks": self.shared.top(20) if self.shared is not None else [],
         }
@@ -145,5 +147,12 @@ class ReportBuilder:
             lines.append("")
         if report.get("learned_boilerplate"):
             lines += ["## Learned boilerplate", "", "```", json.dumps(report["learned_boilerplate"], ensure_ascii=False, indent=1)[:2000], "```", ""]
+        if report.get("timings"):
+            t = report["timings"]
+            lines += ["## Where the time went", "", "| pass (wall seconds) | s |", "|---|---:|"]
+            lines += [f"| {k} | {v:.2f} |" for k, v in t["wall_seconds"].items()]
+            lines += ["", f"| stage (seconds summed over {t['workers']} workers) | s |", "|---|---:|"]
+            lines += [f"| {k} | {v:.2f} |" for k, v in t["worker_seconds_by_stage"].items()]
+            lines.append("")
         lines += ["## Parameters", "", "```", json.dumps(report["parameters"], indent=1, default=str), "```", ""]
         return "\n".join(lines)

@@ -222,15 +222,15 @@ def test_learned_boilerplate_is_frozen() -> None:
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.regex is not None], ids=lambda r: r.name)
 def test_rule_regex_is_linear(rule) -> None:
-    chars = set("a .:|/-»›>©0@,'’\n\t") | set(rule.pattern)
-    t0 = time.perf_counter()
-    for ch in sorted(chars):
-        s = ch * 100_000
-        rule.regex.search(s)
-        rule.regex.fullmatch(s)
-        rule.regex.search("by " + s)
-        rule.regex.search(s + "x")
-    assert time.perf_counter() - t0 < 10.0
+    # each rule runs the way strip_chrome runs it: search for "search" rules, fullmatch otherwise
+    run = rule.regex.search if rule.kind == "search" else rule.regex.fullmatch
+    for ch in "a .:|/-»›>©0@,'’\n\t(\\":
+        for prefix in ("", "by ", "read more: "):
+            s = prefix + ch * 100_000
+            t0 = time.perf_counter()
+            run(s)
+            run(s + "x")
+            assert time.perf_counter() - t0 < 2.0, f"{rule.name} is slow on {prefix!r} + {ch!r} * 100k"
 
 
 def test_strip_chrome_on_huge_line_is_fast() -> None:

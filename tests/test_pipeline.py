@@ -81,6 +81,7 @@ def test_the_same_bytes_for_any_worker_count_and_file_order(tmp_path):
     random.Random(3).shuffle(lines)
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "c.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.copytree(SAMPLES / "html", tmp_path / "b" / "html")
     run([tmp_path / "b"], tmp_path / "o3", RunOptions(workers=2, progress=False))
     clusters = lambda out: sorted((e["id"], e["status"], e["duplicate_of"]) for e in manifest(out) if e["origin"].endswith(tuple("0123456789")))
     assert clusters(tmp_path / "o1") == clusters(tmp_path / "o3")
