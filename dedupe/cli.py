@@ -42,6 +42,7 @@ def _add_common(p: argparse.ArgumentParser, *, cleans: bool, dedups: bool) -> No
     g.add_argument("--id-field", default=_RO.id_field, help="record id (default: %(default)s; else FILE:LINE)")
     g.add_argument("--text-field", default=_RO.text_field, help="document text (default: %(default)s)")
     g.add_argument("--url-field", default=_RO.url_field, help="document URL (default: %(default)s)")
+    g.add_argument("--max-bytes", type=int, default=_RO.max_bytes, help="largest document read; a larger one is an error, 0 = no limit (default: %(default)s)")
     g.add_argument("--source-field", default=_RO.source_field, help="site the document came from (default: %(default)s; else the URL's host, else the folder)")
     if cleans:
         g = p.add_argument_group("cleaning")
@@ -57,7 +58,8 @@ def _add_common(p: argparse.ArgumentParser, *, cleans: bool, dedups: bool) -> No
 
 
 def _options(args: argparse.Namespace, mode: str) -> RunOptions:
-    read = ReadOptions(id_field=args.id_field, text_field=args.text_field, url_field=args.url_field, source_field=args.source_field)
+    read = ReadOptions(id_field=args.id_field, text_field=args.text_field, url_field=args.url_field,
+                       source_field=args.source_field, max_bytes=args.max_bytes)
     neardup = _ND
     if mode != "clean":
         neardup = NearDupOptions(ngram=args.ngram, num_perm=args.num_perm, lsh_threshold=args.lsh_threshold,
@@ -108,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             options = _options(args, args.command)
         except ValueError as err:
-            parser.error(str(err))
+            raise DedupeError(str(err)) from None
         result = run(args.inputs, args.out, options)
         c = result.counts
         print(f"dedupe: {c['inputs']} documents: {c['kept']} kept, {c['duplicate']} duplicate, "

@@ -80,6 +80,7 @@ class NotText(ValueError):
 class Decoded:
     text: str
     encoding: str
+    replaced: int = 0  # invalid byte sequences replaced by U+FFFD (damaged UTF-8)
 
 
 def decode_bytes(data: bytes) -> Decoded:
@@ -105,7 +106,24 @@ def decode_bytes(data: bytes) -> Decoded:
     if text is not None:
         _refuse_binary_text(text)
         return Decoded(text, "utf-8")
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        return damaged
     return _detect(data)
+
+
+def _damaged_utf8(data: bytes) -> Decoded | None:
+    # UTF-8 with a few bad bytes (a truncated write, a stray cp1252 byte) is still UTF-8: the
+    # detector would pick a code page for the whole file (cp775 for one such file) and turn every
+    # correct "é" into mojibake. A legacy 8-bit file almost never holds a valid multi-byte
+    # sequence, so valid sequences outnumbering invalid ones decide it.
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    valid = sum(1 for ch in text if ord(ch) > 0x7F) - replaced - data.count("\ufffd".encode("utf-8"))
+    if valid <= replaced:
+        return None
+    _refuse_binary_text(text)
+    return Decoded(text, "utf-8", replaced)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -184,6 +202,19 @@ def repair_text(text: str) -> Repaired:
     fixes: list[str] = []
     paragraphs: list[str] = []
     for line in unwrap_hard_breaks(text.split("\n")):
+        line = _repair_line(line, fixes)
+        if line:
+            paragraphs.extend(part.strip() for part in line.split("\n") if part.strip())
+    return Repaired("\n\n".join(paragraphs), tuple(fixes))
+
+
+def _repair_line(line: str, fixes: list[str]) -> str:
+    # Repeated until nothing changes, so that repairing repaired text changes nothing: one repair can
+    # expose another ("Â\t0" has its tab folded to "Â 0", which ftfy then reads as a lost no-break
+    # space). Only a line that changed and still holds a suspect character is looked at again;
+    # three rounds were always enough in tests/test_properties.py.
+    for _ in range(3):
+        before = line
         if _SUSPECT.search(line):
             explained = ftfy.fix_and_explain(line, FIXER_CONFIG)
             line = explained.text
@@ -195,9 +226,9 @@ def repair_text(text: str) -> Repaired:
             line = unicodedata.normalize("NFC", line)
         line = _INVISIBLE.sub("", line)
         line = _HORIZONTAL_SPACE.sub(" ", line).strip()
-        if line:
-            paragraphs.extend(part.strip() for part in line.split("\n") if part.strip())
-    return Repaired("\n\n".join(paragraphs), tuple(fixes))
+        if line == before or not _SUSPECT.search(line):
+            break
+    return line
 
 
 def unwrap_hard_breaks(lines: list[str]) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lxml.etree import LxmlError
 from trafilatura import bare_extraction
 
 # Chosen on ../shared/eval/cleaning-dev/html (83 pages, token F1 over 4-grams, chrome pass
@@ -30,6 +31,22 @@ TRAFILATURA_OPTIONS = dict(
 
 _SPACES = re.compile(r"\s+")
 
+# libxml2 compares each attribute of a tag with every one before it: a tag with 20,000 attributes
+# took 15 s to parse and one with 100,000 took 227 s (quadratic). No real tag has a thousand
+# attributes, so a tag with 1,000 or more space-separated items loses them all (the text between tags
+# is untouched). Possessive quantifiers keep the pattern linear on any input.
+_ATTRIBUTE_FLOOD = re.compile(r"<([a-zA-Z][^\s/<>]*+)(?:\s++[^\s<>]++){1000,}+[^<>]*+>")
+
+# What escapes trafilatura on malformed pages, found by fuzzing it with tag soup: htmldate's cleaning
+# calls lxml's `drop_tree` on an element without a parent (AssertionError, e.g. on
+# `<svg><meta property='article:published_time' content='99999-99-99'><blockquote>`); lxml's own
+# parser and serialiser errors; ValueError for input lxml refuses; RecursionError on deep trees.
+_EXTRACTION_FAILURES = (AssertionError, LxmlError, ValueError, RecursionError)
+
+
+class ExtractionError(ValueError):
+    """trafilatura (or lxml/htmldate under it) failed on this page; the message says how."""
+
 
 @dataclass(frozen=True, slots=True)
 class Extracted:
@@ -39,10 +56,21 @@ class Extracted:
 
 
 def html_to_text(html: str, url: str | None = None) -> Extracted:
-    """Article text of `html`, the page's title kept once as its first line."""
+    """Article text of `html`, the page's title kept once as its first line.
+
+    Raises ExtractionError when trafilatura fails on the page even without metadata extraction.
+    """
     if not html.strip():
         return Extracted("", None, None)
-    result = bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
+    html = _ATTRIBUTE_FLOOD.sub(r"<\1>", html)
+    try:
+        result = bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
+    except _EXTRACTION_FAILURES:
+        # Metadata (htmldate) is where the known failures are; the article text may still be there.
+        try:
+            result = bare_extraction(html, url=url, **{**TRAFILATURA_OPTIONS, "with_metadata": False})
+        except _EXTRACTION_FAILURES as err:
+            raise ExtractionError(f"HTML extraction failed ({type(err).__name__}: {str(err)[:200] or 'no message'})") from err
     if result is None:
         return Extracted("", None, None)
     body = (result.text or "").strip()

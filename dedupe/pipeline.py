@@ -220,7 +220,7 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
         docs = iter_documents(inputs, options.read)
         results = _parallel(_pass1, docs, _Work(options), workers, stage_seconds)
         for doc in tqdm(results, desc="read+repair", **bar):
-            _warn_if_bad(doc, options.strict)
+            _warn_if_bad(doc, options.strict, warn_empty=True)
             if learner is not None and doc.ok:
                 learner.observe(doc.source, doc.text)
             fh.write(dumps(document_to_record(doc)) + "\n")
@@ -318,13 +318,14 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     return built
 
 
-def _warn_if_bad(doc: Document, strict: bool) -> None:
+def _warn_if_bad(doc: Document, strict: bool, warn_empty: bool = False) -> None:
+    """One line per bad input; empty inputs warn too, documents emptied by cleaning only log."""
     if doc.status == ERROR:
         if strict:
             raise DedupeError(f"{doc.origin}: {doc.reason}")
         log.warning("%s: %s", doc.origin, doc.reason)
     elif doc.status == EMPTY:
-        log.info("%s: %s", doc.origin, doc.reason)
+        (log.warning if warn_empty else log.info)("%s: %s", doc.origin, doc.reason)
 
 
 def _status(doc: Document, slot: int, decisions: list, keys: list[DocKey]) -> tuple[str, str | None, dict | None]:

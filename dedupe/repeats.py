@@ -133,10 +133,34 @@ def drop_repeated_blocks(
     if min_span_words < 2:
         raise ValueError(f"min_span_words must be at least 2, got {min_span_words}; "
                          f"the default is {DEFAULT_MIN_SPAN_WORDS}")
+    out, edits, where = _drop_once(text, min_span_words)
+    # A cut moves later paragraphs up into the title zone and joins the text around it, which
+    # can (rarely, on degenerate input) make a repeat the first round could not see; more
+    # rounds on the result make it a fixpoint, f(f(x)) == f(x). Later rounds' spans are
+    # mapped back to `text` (they may then cover text an earlier edit already removed).
+    for _ in range(_MAX_ROUNDS):
+        if not edits or where is None:
+            break
+        again, more, where_again = _drop_once(out, min_span_words)
+        if not more:
+            break
+        edits += tuple(_mapped(text, e, where) for e in more)
+        out, where = again, where[where_again] if where_again is not None else None
+    return out, edits
+
+
+def _mapped(text: str, edit: Edit, where: np.ndarray) -> Edit:
+    start, end = int(where[edit.start]), int(where[edit.end - 1]) + 1
+    kept_start, kept_end = int(where[edit.kept_start]), int(where[edit.kept_end - 1]) + 1
+    return Edit(edit.stage, edit.rule, text[start:end], start, end, kept_start, kept_end)
+
+
+def _drop_once(text: str, min_span_words: int) -> tuple[str, tuple[Edit, ...], np.ndarray | None]:
+    """One round: the repaired text, its edits, and each output character's offset in `text`."""
     ids, paragraphs = _tokenise(text)
     n = len(ids)
     if n < 2:
-        return text, ()
+        return text, (), None
     removed = bytearray(n)
     removals: list[_Removal] = []
     alive = list(range(n))
@@ -155,10 +179,11 @@ def drop_repeated_blocks(
         removals += found
         alive = [i for i in alive if not removed[i]]
     if not removals:
-        return text, ()
+        return text, (), None
     removals.sort(key=lambda r: r.start)
     starts, ends = _offsets(text)
-    return _cut(text, starts, ends, removals)
+    (out, where), edits = _cut(text, starts, ends, removals)
+    return out, edits, where
 
 
 # -- tokens ---------------------------------------------------------------------------
@@ -433,7 +458,7 @@ def _separator_parts(text: str, lo: int, hi: int) -> tuple[int, int, int]:
 
 def _cut(
     text: str, starts: list[int], ends: list[int], removals: list[_Removal]
-) -> tuple[str, tuple[Edit, ...]]:
+) -> tuple[tuple[str, np.ndarray], tuple[Edit, ...]]:
     """Cut the removed tokens out of `text`; one Edit per removal, spans into `text`.
 
     The cuts are made per maximal run of removed tokens (removals may touch or overlap),
@@ -465,7 +490,7 @@ def _cut(
         edits.append(Edit(stage=STAGE, rule=r.rule, text=text[start:end], start=start,
                           end=end, kept_start=kept_start, kept_end=kept_end))
         removed[r.start : r.end] = b"\x01" * (r.end - r.start)
-    pieces: list[str] = []
+    kept: list[tuple[int, int]] = []
     pos = 0
     t = 0
     while t < n:
@@ -476,13 +501,32 @@ def _cut(
         while t < n and removed[t]:
             t += 1
         lo, hi = span(a, t)[2]
-        pieces.append(text[pos:lo])
+        kept.append((pos, lo))
         pos = hi
-    pieces.append(text[pos:])
-    out = "".join(pieces)
-    # Paragraph that became empty disappears; no blank line doubles up; cut sites trimmed.
-    out = "\n\n".join(p.strip() for p in out.split("\n\n") if p.strip())
-    return out, tuple(edits)
+    kept.append((pos, len(text)))
+    return _join_kept(text, kept), tuple(edits)
+
+
+def _join_kept(text: str, kept: list[tuple[int, int]]) -> tuple[str, np.ndarray]:
+    """The kept pieces of `text` as one text in the paragraph format, with each character's
+    offset in `text` (a paragraph that became empty disappears; cut sites are trimmed)."""
+    raw = "".join(text[lo:hi] for lo, hi in kept)
+    where = np.concatenate([np.arange(lo, hi, dtype=np.int64) for lo, hi in kept]) if kept else np.zeros(0, np.int64)
+    parts: list[str] = []
+    maps: list[np.ndarray] = []
+    start = 0
+    for piece in raw.split("\n\n"):
+        left = len(piece) - len(piece.lstrip())
+        right = len(piece.rstrip())
+        if right > left:
+            if parts:
+                parts.append("\n\n")
+                maps.append(where[start - 2 : start])
+            parts.append(piece[left:right])
+            maps.append(where[start + left : start + right])
+        start += len(piece) + 2
+    out = "".join(parts)
+    return out, (np.concatenate(maps) if maps else np.zeros(0, np.int64))
 
 
 # -- across documents -------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Each stage wraps a pure text function (`html_to_text`, `repair_text`, `strip_chrome`,
 `drop_repeated_blocks`) and keeps a counter of every decision with its reason. `apply` works
 on one Document, which is what the parallel pipeline sends to worker processes; `__call__`
-streams an iterable. Documents whose status is not "ok" pass through untouched.
+streams an iterable. Documents whose status is not "ok" pass through untouched, in `apply` too
+(the pipeline chains `apply` calls, and a later stage must not overwrite an earlier reason).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from dedupe.chrome import LearnedBoilerplate, strip_chrome
-from dedupe.document import EMPTY, Document, Edit
+from dedupe.document import EMPTY, ERROR, Document, Edit
 from dedupe.encoding import repair_edits, repair_text
-from dedupe.extract import html_to_text
+from dedupe.extract import ExtractionError, html_to_text
 from dedupe.repeats import DEFAULT_MIN_SPAN_WORDS, drop_repeated_blocks
 
 
@@ -50,9 +51,13 @@ class ExtractHtml:
     stats: Counter = field(default_factory=Counter, compare=False, repr=False)
 
     def apply(self, doc: Document) -> Document:
-        if doc.content_type != "html":
+        if not doc.ok or doc.content_type != "html":
             return doc
-        extracted = html_to_text(doc.text, url=doc.url)
+        try:
+            extracted = html_to_text(doc.text, url=doc.url)
+        except ExtractionError as err:
+            # a page trafilatura cannot handle is one bad document, not a failed run
+            return dataclasses.replace(doc, text="", content_type="text", status=ERROR, reason=str(err))
         if not extracted.text:
             return dataclasses.replace(
                 _empty(doc, "extract_empty (no article text found in the HTML)"),
@@ -79,6 +84,8 @@ class RepairEncoding:
     stats: Counter = field(default_factory=Counter, compare=False, repr=False)
 
     def apply(self, doc: Document) -> Document:
+        if not doc.ok:
+            return doc
         repaired = repair_text(doc.text)
         if not repaired.text:
             return _empty(doc, "empty_input (no text)")
@@ -96,6 +103,8 @@ class StripChrome:
     stats: Counter = field(default_factory=Counter, compare=False, repr=False)
 
     def apply(self, doc: Document) -> Document:
+        if not doc.ok:
+            return doc
         text, edits = strip_chrome(doc.text, source=doc.source, learned=self.learned)
         if not text:
             return dataclasses.replace(_empty(doc, "empty_after_chrome (only chrome)"), edits=doc.edits + edits)
@@ -117,6 +126,8 @@ class DropRepeats:
             raise ValueError(f"min_span_words must be at least 2 (default {DEFAULT_MIN_SPAN_WORDS})")
 
     def apply(self, doc: Document) -> Document:
+        if not doc.ok:
+            return doc
         text, edits = drop_repeated_blocks(doc.text, min_span_words=self.min_span_words)
         if not edits:
             return doc
