@@ -56,7 +56,7 @@ class NearDupOptions:
     lead_shingles: int = 48  # the first shingles that make the lead signature
     lead_perms: int = 32
     lead_rows: int = 2
-    prefix_shingles: int = 16  # how much of a document's start must open the other copy too
+    prefix_shingles: int = 48  # the opening that must be in the other copy too (a title line or dateline that only one copy has shifts ~15 of them)
     jaccard: float = 0.7  # duplicates outright at this Jaccard of shingle sets
     containment: float = 0.85  # or when the smaller copy lies this much inside the larger ...
     prefix_overlap: float = 0.5  # ... and the larger one's opening shingles are in the smaller
@@ -192,72 +192,124 @@ def fingerprint(text: str, options: NearDupOptions = NearDupOptions(), keep_sign
 
 # -- the batch path ---------------------------------------------------------------------------
 #
-# Where the time went (one core, news articles of ~4.7 KB, ~800 tokens): `words` ~400 us per
-# document (the regex finds one match object per token, the inner-apostrophe pass scans every
-# position), hashing each token in Python ~300 us, the numpy work on one document at a time
-# ~500 us (dozens of small-array calls per document). The batch path below:
+# Where the time went (one core, news articles of ~4.7 KB, ~800 tokens; `fingerprint`, ~1.6 ms a
+# document on this machine): `words` ~25% (one regex match object per token; the
+# inner-apostrophe pass tries every position), hashing each token in Python ~35%, and numpy on one
+# document at a time ~40% (dozens of calls on small arrays; the signature is the only big one).
+# The batch path:
 #
-# 1. cuts each text (NFKC first, as `words` does) into "chunks" with two C calls: the UTF-8 bytes
-#    are translated so that every ASCII byte that is neither a word character nor an apostrophe
-#    becomes a space, and split on spaces. Such bytes are never inside a \w+ token and never
-#    change under casefold, so `words(text)` is exactly the concatenation of `words` of each
-#    chunk (casefold is per character; the inner-apostrophe rule sees the same neighbours,
-#    since a chunk boundary is a non-word character either way).
-# 2. keeps, per worker process, what each distinct chunk becomes: its token hashes. News
-#    vocabulary is Zipfian, so after the first batches almost every chunk is a dict hit and no
-#    per-token Python code runs; only new chunks are casefolded, tokenised and hashed.
-# 3. does everything after the token hashes on the whole batch at once: n-gram hashes over the
-#    concatenated tokens, the affine64 permutations on row blocks of all shingles, the minimum
-#    per document with `np.minimum.reduceat`, band keys for all documents together.
+# 1. cuts all texts of the batch (NFKC first, as `words` does) into "chunks" at once: the UTF-8
+#    bytes are translated so that every ASCII byte that is neither a word character nor an
+#    apostrophe becomes a space (and A-Z become a-z), and chunk boundaries are found with numpy.
+#    Such bytes are never inside a \w+ token and never change under casefold, so `words(text)` is
+#    exactly the concatenation of `words` of each chunk (casefold is per character; the
+#    inner-apostrophe rule sees the same neighbours, since a chunk boundary is a non-word
+#    character either way).
+# 2. hashes the plain chunks ([a-z0-9_], up to 16 bytes: almost every English token) with xxh3-64
+#    computed by numpy over all of them at once, bit for bit what `xxhash.xxh3_64` gives;
+# 3. sends the other chunks (non-ASCII, apostrophes, long) through `words` one chunk at a time,
+#    through a per-process memo (chunk -> token hashes, a pure function, so output never depends
+#    on it): news vocabulary is Zipfian and most of them are repeats.
+# 4. does everything after the token hashes on the whole batch at once: n-gram hashes over the
+#    concatenated tokens, the affine64 permutations on blocks of all shingles, the minimum per
+#    document with `np.minimum.reduceat`, band keys for all documents together.
 
+# ASCII letters are lower-cased here already (casefold is lower() on ASCII); every other ASCII
+# byte that is not a word character or an apostrophe becomes a space.
 _CHUNK_TABLE = bytes(
-    c if c >= 0x80 or chr(c).isalnum() or chr(c) in "_'`" else 0x20 for c in range(256)
+    ord(chr(c).lower()) if c < 0x80 and (chr(c).isalnum() or chr(c) in "_'`") else c if c >= 0x80 else 0x20
+    for c in range(256)
 )
+_DOC_BREAK = b"\xff"  # never in UTF-8 (nor with surrogatepass): the chunk between two texts
 _SIMPLE_CHUNK = re.compile(rb"[a-z0-9_]+").fullmatch
 _BLOCK_ROWS = 4096  # shingles per permutation block: a 4 MB block of 128 uint64 values each
-_VOCAB_LIMIT = 1 << 19  # chunks remembered per process (~60 MB) before the memo starts over
+_VOCAB_LIMIT = 1 << 18  # other chunks remembered per process (~40 MB) before the memo starts over
+
+# xxh3-64 (seed 0) for inputs of 1 to 16 bytes, from the reference's XXH3_len_0to16_64b: the
+# constants are the default secret's words that those lengths read, xor-ed as the reference does.
+_XXH_SECRET = bytes.fromhex(
+    "b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671f"
+    "cb79e64eccc0e578825ad07dccff7221b8084674f743248e"
+)
 
 
-class _ChunkVocab:
-    """Memo of chunk -> token hashes (a pure function of the chunk, so output never depends on it)."""
-
-    def __init__(self) -> None:
-        self.ids: dict[bytes, int] = {}
-        self.count = np.zeros(1024, dtype=np.int64)  # tokens per chunk id
-        self.first = np.zeros(1024, dtype=np.int64)  # where its token hashes start in `hashes`
-        self.hashes = np.zeros(4096, dtype=np.uint64)
-        self.used = 0
-
-    def add(self, chunks: Iterable[bytes]) -> None:
-        ids, used = self.ids, self.used
-        new_counts: list[int] = []
-        new_hashes: list[int] = []
-        for chunk in chunks:
-            ids[chunk] = len(ids)
-            if _SIMPLE_CHUNK(chunk):
-                new_counts.append(1)
-                new_hashes.append(xxhash.xxh3_64_intdigest(chunk))
-            else:
-                hs = [token_hash(t) for t in _chunk_words(chunk)]
-                new_counts.append(len(hs))
-                new_hashes.extend(hs)
-        start = len(ids) - len(new_counts)
-        self.count = _grow(self.count, len(ids))
-        self.first = _grow(self.first, len(ids))
-        self.hashes = _grow(self.hashes, used + len(new_hashes))
-        counts = np.asarray(new_counts, dtype=np.int64)
-        self.count[start : len(ids)] = counts
-        self.first[start : len(ids)] = used + np.cumsum(counts) - counts
-        self.hashes[used : used + len(new_hashes)] = np.asarray(new_hashes, dtype=np.uint64)
-        self.used = used + len(new_hashes)
+def _secret(offset: int, size: int) -> int:
+    return int.from_bytes(_XXH_SECRET[offset : offset + size], "little")
 
 
-def _grow(array: np.ndarray, size: int) -> np.ndarray:
-    if size <= len(array):
-        return array
-    out = np.zeros(max(size, 2 * len(array)), dtype=array.dtype)
-    out[: len(array)] = array
+_XXH_FLIP_1TO3 = np.uint64(_secret(0, 4) ^ _secret(4, 4))
+_XXH_FLIP_4TO8 = np.uint64(_secret(8, 8) ^ _secret(16, 8))
+_XXH_FLIP_9TO16 = (np.uint64(_secret(24, 8) ^ _secret(32, 8)), np.uint64(_secret(40, 8) ^ _secret(48, 8)))
+_PRIME64_2, _PRIME64_3 = np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9)
+_PRIME_MX1, _PRIME_MX2 = np.uint64(0x165667919E3779F9), np.uint64(0x9FB21C651E98DF25)
+_M32 = np.uint64(0xFFFFFFFF)
+_S = {k: np.uint64(k) for k in (8, 15, 16, 24, 28, 29, 32, 33, 35, 37, 40, 49)}
+
+
+def _mul128_fold64(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Low xor high half of the 128-bit products a * b (uint64), from 32-bit halves."""
+    s32 = _S[32]
+    a_lo, a_hi, b_lo, b_hi = a & _M32, a >> s32, b & _M32, b >> s32
+    ll, lh, hl, hh = a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi
+    cross = (ll >> s32) + (lh & _M32) + hl
+    return ((cross << s32) | (ll & _M32)) ^ (hh + (lh >> s32) + (cross >> s32))
+
+
+def _xxh3_64_short(buf: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """xxh3_64(buf[s:s+n]) for every (s, n), 1 <= n <= 16; buf must hold 8 bytes past the last one.
+
+    One little-endian 8-byte read at each start serves the 1-8 byte inputs (their bytes are
+    shifted out of it); only 9-16 byte inputs read a second word. Both short formulas are
+    computed for every input and the right one picked with `np.where`: boolean-mask indexing
+    costs ~6 ns an element, an arithmetic step ~0.5 ns, an unaligned gather ~9 ns.
+    """
+    # little-endian words at every byte offset (an unaligned view; numpy copies them out safely)
+    w64 = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+    w = w64[starts]
+    n = lengths.astype(np.uint64)
+    S = _S
+    eight, ff = np.uint64(8), np.uint64(0xFF)
+    with np.errstate(over="ignore"):
+        # 1-3 bytes (shifts past 63 give 0 in numpy; those lanes are discarded below)
+        c2 = (w >> (eight * (n >> np.uint64(1)))) & ff
+        c3 = (w >> (eight * (n - np.uint64(1)))) & ff
+        h = (((w & ff) << S[16]) | (c2 << S[24]) | c3 | (n << S[8])) ^ _XXH_FLIP_1TO3
+        h ^= h >> S[33]
+        h *= _PRIME64_2
+        h ^= h >> S[29]
+        h *= _PRIME64_3
+        h ^= h >> S[32]
+        # 4-8 bytes: the words of bytes 0-3 and n-4 .. n-1
+        g = (((w >> (eight * (n - np.uint64(4)))) & _M32) + ((w & _M32) << S[32])) ^ _XXH_FLIP_4TO8
+        g ^= ((g << S[49]) | (g >> S[15])) ^ ((g << S[24]) | (g >> S[40]))
+        g *= _PRIME_MX2
+        g ^= (g >> S[35]) + n
+        g *= _PRIME_MX2
+        g ^= g >> S[28]
+        out = np.where(lengths <= 3, h, g)
+        long = np.flatnonzero(lengths >= 9)
+        if len(long):
+            lo = w[long] ^ _XXH_FLIP_9TO16[0]
+            hi = w64[starts[long] + lengths[long] - 8] ^ _XXH_FLIP_9TO16[1]
+            acc = n[long] + lo.byteswap() + hi + _mul128_fold64(lo, hi)
+            acc ^= acc >> S[37]
+            acc *= _PRIME_MX1
+            out[long] = acc ^ (acc >> S[32])
     return out
+
+
+class _ChunkMemo(dict):
+    """chunk -> its token hashes (a tuple), computed on a miss."""
+
+    def __missing__(self, chunk: bytes) -> tuple[int, ...]:
+        if chunk == _DOC_BREAK:
+            value: tuple[int, ...] = ()
+        elif _SIMPLE_CHUNK(chunk):
+            value = (xxhash.xxh3_64_intdigest(chunk),)
+        else:
+            value = tuple(token_hash(t) for t in _chunk_words(chunk))
+        self[chunk] = value
+        return value
 
 
 def _chunk_words(chunk: bytes) -> list[str]:
@@ -266,38 +318,55 @@ def _chunk_words(chunk: bytes) -> list[str]:
     return _WORD.findall(_INNER_APOSTROPHE.sub("", text))
 
 
-_vocab: _ChunkVocab | None = None
+_memo = _ChunkMemo()
 
 
 def _token_hashes_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes of all texts, concatenated, and the number of tokens of each text."""
-    global _vocab
-    if _vocab is None or len(_vocab.ids) > _VOCAB_LIMIT:
-        _vocab = _ChunkVocab()
-    vocab = _vocab
-    per_text: list[list[bytes]] = []
+    global _memo
+    if len(_memo) > _VOCAB_LIMIT:
+        _memo = _ChunkMemo()
+    parts: list[bytes] = []
     for text in texts:
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        per_text.append(text.encode("utf-8", "surrogatepass").translate(_CHUNK_TABLE).split())
-    flat = list(chain.from_iterable(per_text))
-    new = set(flat).difference(vocab.ids)
-    if new:
-        vocab.add(sorted(new))
-    ids = np.fromiter(map(vocab.ids.__getitem__, flat), dtype=np.int64, count=len(flat))
-    chunk_counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
-    counts = vocab.count[ids]
-    first = vocab.first[ids]
-    if len(counts) and counts.min() == 1 and counts.max() == 1:
-        return vocab.hashes[first], chunk_counts
-    # Some chunks hold no token ("—") or several ("state—and"): expand them.
-    total = int(counts.sum())
-    before = np.cumsum(counts) - counts
-    positions = np.repeat(first - before, counts) + np.arange(total, dtype=np.int64)
-    chunk_ends = np.cumsum(chunk_counts)
-    token_ends = np.r_[0, np.cumsum(counts)][chunk_ends]
-    token_counts = np.diff(np.r_[0, token_ends])
-    return vocab.hashes[positions], token_counts
+        if not text.isascii():
+            # A character replaced by its own NFKD form leaves NFKC's result unchanged (NFKC is
+            # compose(NFKD(text))); doing so for the commonest offenders in news lets most texts
+            # skip `normalize`, which costs ~120 us on an article.
+            if "\xa0" in text:
+                text = text.replace("\xa0", " ")
+            if "\u2026" in text:
+                text = text.replace("\u2026", "...")
+            if not unicodedata.is_normalized("NFKC", text):
+                text = unicodedata.normalize("NFKC", text)
+        parts.append(text.encode("utf-8", "surrogatepass"))
+    parts.append(b" " * 8)  # room for the 8-byte reads past the last chunk
+    buf = b" \xff ".join(parts).translate(_CHUNK_TABLE)
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    edges = np.diff((arr != 0x20).view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    lengths = ends - starts
+    if not len(starts):  # one text, no word in it
+        return np.zeros(0, dtype=np.uint64), np.zeros(len(texts), dtype=np.int64)
+    odd = np.flatnonzero((arr >= 0x80) | (arr == 0x27) | (arr == 0x60))  # non-ASCII, apostrophes, breaks
+    special = lengths > 16
+    special[np.searchsorted(starts, odd, side="right") - 1] = True
+    plain = ~special
+
+    counts = np.ones(len(starts), dtype=np.int64)
+    sp = np.flatnonzero(special)
+    values = list(map(_memo.__getitem__, map(buf.__getitem__, map(slice, starts[sp].tolist(), ends[sp].tolist()))))
+    counts[sp] = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    positions = np.cumsum(counts) - counts
+    tokens = np.empty(int(counts.sum()), dtype=np.uint64)
+    tokens[positions[plain]] = _xxh3_64_short(buf, starts[plain], lengths[plain])
+    special_counts = counts[sp]
+    tokens[_ragged_index(positions[sp], special_counts)] = np.fromiter(
+        chain.from_iterable(values), dtype=np.uint64, count=int(special_counts.sum()))
+
+    breaks = sp[(lengths[sp] == 1) & (arr[starts[sp]] == 0xFF)]
+    text_ends = np.r_[positions[breaks], len(tokens)]
+    return tokens, np.diff(np.r_[0, text_ends])
 
 
 def _ragged_index(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -344,6 +413,34 @@ def _minhash_segments(values: np.ndarray, starts: np.ndarray, a: np.ndarray, b: 
     return np.ascontiguousarray(out.T)
 
 
+@lru_cache(maxsize=16)
+def _affine64_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`permutations` without importing datasketch (whose import pulls in scipy: ~1-2 s in every
+    worker process): the same draws as datasketch's `MinHash._init_permutations` for affine64."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 63, num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = gen.randint(0, 1 << 64, num_perm, dtype=np.uint64)
+    return a, b
+
+
+@lru_cache(maxsize=16)
+def _lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """`lsh_params` without datasketch/scipy: the (bands, rows) minimising the same weighted sum of
+    false-positive and false-negative areas. The integrands are polynomials of degree <= num_perm,
+    which Gauss-Legendre with num_perm // 2 + 2 nodes integrates exactly (datasketch uses quad)."""
+    x, w = np.polynomial.legendre.leggauss(num_perm // 2 + 2)
+    low, high = threshold / 2 * (x + 1), threshold + (1 - threshold) / 2 * (x + 1)
+    best, opt = float("inf"), (0, 0)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = threshold / 2 * float(w @ (1 - (1 - low**r) ** b))
+            fn = (1 - threshold) / 2 * float(w @ ((1 - high**r) ** b))
+            error = fp * 0.5 + fn * 0.5
+            if error < best:
+                best, opt = error, (b, r)
+    return opt
+
+
 def fingerprint_many(
     texts: Sequence[str], options: NearDupOptions = NearDupOptions(), keep_signature: bool = False
 ) -> list[Fingerprint]:
@@ -368,8 +465,8 @@ def fingerprint_many(
         shingles[shingle_starts[d]] = combine(tokens[s:e], e - s)[0]
 
     full = np.flatnonzero(shingle_counts > 0)
-    a, b = permutations(options.num_perm, options.seed)
-    bands, r = options.bands
+    a, b = _affine64_permutations(options.num_perm, options.seed)
+    bands, r = _lsh_bands(options.lsh_threshold, options.num_perm)
     mixed = _fmix64(shingles)
     if len(full):
         signatures = _minhash_segments(mixed, shingle_starts[full], a, b)
@@ -380,20 +477,34 @@ def fingerprint_many(
         all_bands = _band_keys_2d(signatures, r, bands)
         all_lead_bands = _band_keys_2d(lead_signatures, options.lead_rows, options.lead_perms // options.lead_rows)
 
+    # sorted unique shingles: each document's run sorted in place, then one mask for the batch
+    ordered_sorted = shingles.copy()
+    bounds = np.r_[0, shingle_ends].tolist()
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        if hi - lo > 1:
+            ordered_sorted[lo:hi].sort()
+    keep = np.ones(len(shingles), dtype=bool)
+    if len(shingles) > 1:
+        np.not_equal(ordered_sorted[1:], ordered_sorted[:-1], out=keep[1:])
+        keep[shingle_starts[full]] = True
+    unique_all = ordered_sorted[keep]
+    unique_bounds = np.r_[0, np.cumsum(keep)][bounds].tolist()
+
     empty = np.zeros(0, dtype=np.uint64)
     out: list[Fingerprint] = []
     row = 0
+    prefix = options.prefix_shingles
+    token_bounds = np.r_[0, token_ends].tolist()
     for d in range(len(texts)):
-        ts, te = token_starts[d], token_ends[d]
+        ts, te = token_bounds[d], token_bounds[d + 1]
         if ts == te:
             out.append(Fingerprint(_exact_key(empty), empty, empty, empty, empty, empty if keep_signature else None))
             continue
-        ss, se = shingle_starts[d], shingle_ends[d]
-        ordered = shingles[ss:se]
+        ss = bounds[d]
         out.append(Fingerprint(
             exact_key=_exact_key(tokens[ts:te]),
-            shingles=np.unique(ordered),
-            lead=ordered[: options.prefix_shingles].copy(),
+            shingles=unique_all[unique_bounds[d] : unique_bounds[d + 1]],
+            lead=shingles[ss : min(ss + prefix, bounds[d + 1])].copy(),
             bands=all_bands[row],
             lead_bands=all_lead_bands[row],
             signature=signatures[row].copy() if keep_signature else None,
