@@ -60,7 +60,7 @@ class NearDupOptions:
     jaccard: float = 0.7  # duplicates outright at this Jaccard of shingle sets
     containment: float = 0.85  # or when the smaller copy lies this much inside the larger ...
     prefix_overlap: float = 0.5  # ... and the larger one's opening shingles are in the smaller
-    max_bucket: int = 200  # an LSH bucket larger than this pairs its members with its first 200 only
+    max_bucket: int = 20  # a larger LSH bucket pairs each member with its 20 most complete members only
 
     def __post_init__(self) -> None:
         if self.ngram < 1:
@@ -523,12 +523,21 @@ class Similarity:
 def similarity(a_set: np.ndarray, b_set: np.ndarray, a_lead: np.ndarray, b_lead: np.ndarray) -> Similarity:
     if len(a_set) == 0 or len(b_set) == 0:
         return Similarity(0.0, 0.0, 0.0)
-    inter = len(np.intersect1d(a_set, b_set, assume_unique=True))
+    small, large, large_lead = (a_set, b_set, b_lead) if len(a_set) <= len(b_set) else (b_set, a_set, a_lead)
+    inter = _count_in(small, large)
     union = len(a_set) + len(b_set) - inter
-    small, large_lead = (a_set, b_lead) if len(a_set) <= len(b_set) else (b_set, a_lead)
     containment = inter / len(small)
-    prefix = float(np.isin(large_lead, small).mean()) if len(large_lead) else 0.0
+    prefix = _count_in(large_lead, small) / len(large_lead) if len(large_lead) else 0.0
     return Similarity(inter / union, containment, prefix)
+
+
+def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
+    """How many of `values` are in `sorted_set` (binary search: O(len(values) log len(sorted_set)))."""
+    if len(values) == 0 or len(sorted_set) == 0:
+        return 0
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = 0
+    return int(np.count_nonzero(sorted_set[at] == values))
 
 
 def is_duplicate(sim: Similarity, options: NearDupOptions) -> str | None:
@@ -553,9 +562,12 @@ class _ShingleStore:
     Plain reads, not a memory map, so that the resident size stays that of the index.
     """
 
+
+    CACHED = 4096  # about 25 MB of news-length shingle sets
     def __init__(self, folder: str | None = None) -> None:
         fd, self.path = tempfile.mkstemp(prefix="dedupe-shingles-", suffix=".u64", dir=folder)
         self._fh = os.fdopen(fd, "w+b")
+        self._cache: dict[int, np.ndarray] = {}  # the last CACHED sets read: centres are read again and again
         self._offsets: list[int] = []
         self._lengths: list[int] = []
         self._end = 0
@@ -568,8 +580,15 @@ class _ShingleStore:
         self._end += len(data)
 
     def __getitem__(self, index: int) -> np.ndarray:
+        cached = self._cache.get(index)
+        if cached is not None:
+            return cached
         self._fh.seek(self._offsets[index])
-        return np.frombuffer(self._fh.read(self._lengths[index] * 8), dtype=np.uint64)
+        array = np.frombuffer(self._fh.read(self._lengths[index] * 8), dtype=np.uint64)
+        if len(self._cache) >= self.CACHED:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[index] = array
+        return array
 
     def size(self, index: int) -> int:
         return self._lengths[index]
@@ -727,7 +746,12 @@ class NearDuplicateIndex:
         return roundup
 
     def _candidates(self, reps: list[int], rank: np.ndarray) -> dict[int, set[int]]:
-        """Pairs that share an LSH band, as neighbour sets (both directions)."""
+        """For each document, the better-ranked documents it shares an LSH band with.
+
+        A bucket of more than `max_bucket` documents (an opening shared by many pages, say)
+        pairs each member with its `max_bucket` most complete members only, so the work stays
+        linear in the bucket's size; the canonical a member must match is among those.
+        """
         neighbours: dict[int, set[int]] = {}
         if len(reps) < 2:
             return neighbours
@@ -743,17 +767,13 @@ class NearDuplicateIndex:
                 col = column[sort]
                 starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
                 ends = np.r_[starts[1:], len(col)]
-                for s, e in zip(starts, ends):
-                    if e - s < 2:
-                        continue
-                    members = ids[sort[s:e]]
-                    heads = members[: self.options.max_bucket]
-                    for x in members:
-                        bucket = neighbours.setdefault(int(x), set())
-                        bucket.update(int(h) for h in heads if h != x)
-                    for h in heads:
-                        neighbours.setdefault(int(h), set()).update(int(x) for x in members if x != h)
-        self.stats["candidate_pairs"] = sum(len(v) for v in neighbours.values()) // 2
+                shared = ends - starts >= 2
+                for s, e in zip(starts[shared].tolist(), ends[shared].tolist()):
+                    members = ids[sort[s:e]].tolist()  # best rank first
+                    for k in range(1, len(members)):
+                        better = members[: min(k, self.options.max_bucket)]
+                        neighbours.setdefault(members[k], set()).update(better)
+        self.stats["candidate_pairs"] = sum(len(v) for v in neighbours.values())
         return neighbours
 
 
