@@ -39,7 +39,7 @@ from dedupe.neardup import Fingerprint, NearDupOptions, NearDuplicateIndex, fing
 from dedupe.readers import ReadOptions, iter_documents
 from dedupe.repeats import DEFAULT_MIN_SPAN_WORDS, SharedBlockIndex
 from dedupe.report import ReportBuilder
-from dedupe.stages import DropRepeats, ExtractHtml, RepairEncoding, StripChrome
+from dedupe.stages import DropRepeats, ExtractHtml, RepairEncoding, StripChrome, empty
 from dedupe.writers import OutputFolder, document_from_record, document_to_record, dumps, read_jsonl, write_text_atomic
 
 log = logging.getLogger("dedupe")
@@ -124,6 +124,8 @@ def _pass2(docs: list[Document]) -> tuple[list[tuple[Document, Fingerprint | Non
         chrome, repeats = StripChrome(_work.learned), DropRepeats(options.min_span_words)
         docs = [clock.time("chrome", chrome.apply, d) if d.ok else d for d in docs]
         docs = [clock.time("repeats", repeats.apply, d) if d.ok else d for d in docs]
+    else:
+        docs = [empty(d, "empty_input (no text)") if d.ok and not d.text.strip() else d for d in docs]
     if not options.dedups:
         return [(d, None) for d in docs], clock.seconds
     wanted = [d.text for d in docs if d.ok]
@@ -213,19 +215,25 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     wall: dict[str, float] = {}  # wall-clock seconds per pass, in this process
     started = time.perf_counter()
 
-    # pass 1: read, extract, repair; learn per-source lines.
-    learner = BoilerplateLearner() if options.cleans and options.learn_boilerplate else None
+    # pass 1: read, extract, repair; learn per-source lines. Only cleaning needs it: `dedup`
+    # reads the inputs straight into pass 2.
+    learned = None
     spill1 = folder.path(".pass1.jsonl")
-    with open(spill1, "w", encoding="utf-8") as fh:
-        docs = iter_documents(inputs, options.read)
-        results = _parallel(_pass1, docs, _Work(options), workers, stage_seconds)
-        for doc in tqdm(results, desc="read+repair", **bar):
-            _warn_if_bad(doc, options.strict, warn_empty=True)
-            if learner is not None and doc.ok:
-                learner.observe(doc.source, doc.text)
-            fh.write(dumps(document_to_record(doc)) + "\n")
-    learned = learner.finish() if learner is not None else None
-    wall["pass1_read_extract_repair_learn"] = time.perf_counter() - started
+    if options.cleans:
+        learner = BoilerplateLearner() if options.learn_boilerplate else None
+        with open(spill1, "w", encoding="utf-8") as fh:
+            docs = iter_documents(inputs, options.read)
+            results = _parallel(_pass1, docs, _Work(options), workers, stage_seconds)
+            for doc in tqdm(results, desc="read+repair", **bar):
+                _warn_if_bad(doc, options.strict, warn_empty=True)
+                if learner is not None and doc.ok:
+                    learner.observe(doc.source, doc.text)
+                fh.write(dumps(document_to_record(doc)) + "\n")
+        learned = learner.finish() if learner is not None else None
+        pass2_input: Iterable[Document] = (document_from_record(r) for r in read_jsonl(spill1))
+        wall["pass1_read_extract_repair_learn"] = time.perf_counter() - started
+    else:
+        pass2_input = _checked(iter_documents(inputs, options.read), options.strict)
 
     # pass 2: chrome, repeats, fingerprints.
     index = NearDuplicateIndex(options.neardup, spill_folder=str(folder.tmp)) if options.dedups else None
@@ -236,11 +244,10 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     sources: list[str] = []
     try:
         with open(spill2, "w", encoding="utf-8") as fh:
-            docs = (document_from_record(r) for r in read_jsonl(spill1))
-            results = _parallel(_pass2, docs, _Work(options, learned), workers, stage_seconds)
-            for doc, fp in tqdm(results, desc="clean+sign", **bar):
+            results = _parallel(_pass2, pass2_input, _Work(options, learned), workers, stage_seconds)
+            for doc, fp in tqdm(results, desc="clean+sign" if options.cleans else "read+sign", **bar):
                 if doc.status == EMPTY:
-                    _warn_if_bad(doc, options.strict)
+                    _warn_if_bad(doc, options.strict, warn_empty=not options.cleans)
                 if shared is not None and doc.ok:
                     shared.observe(doc.id, doc.source, doc.text)
                 if index is not None and fp is not None:
@@ -251,7 +258,8 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
                 else:
                     position.append(-1)
                 fh.write(dumps(document_to_record(doc)) + "\n")
-        os.unlink(spill1)
+        if spill1.exists():
+            os.unlink(spill1)
         wall["pass2_chrome_repeats_signatures"] = time.perf_counter() - started - sum(wall.values())
         decisions = index.decide() if index is not None else []
         wall["near_duplicates_decide"] = time.perf_counter() - started - sum(wall.values())
@@ -316,6 +324,12 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     write_text_atomic(folder.path("report.json"), ReportBuilder.to_json(built))
     write_text_atomic(folder.path("report.md"), ReportBuilder.to_markdown(built))
     return built
+
+
+def _checked(docs: Iterable[Document], strict: bool) -> Iterator[Document]:
+    for doc in docs:
+        _warn_if_bad(doc, strict, warn_empty=True)
+        yield doc
 
 
 def _warn_if_bad(doc: Document, strict: bool, warn_empty: bool = False) -> None:

@@ -40,7 +40,7 @@ def map_documents(docs: Iterable[Document], apply: Callable[[Document], Document
         yield out
 
 
-def _empty(doc: Document, reason: str) -> Document:
+def empty(doc: Document, reason: str) -> Document:
     return dataclasses.replace(doc, text="", status=EMPTY, reason=reason)
 
 
@@ -60,7 +60,7 @@ class ExtractHtml:
             return dataclasses.replace(doc, text="", content_type="text", status=ERROR, reason=str(err))
         if not extracted.text:
             return dataclasses.replace(
-                _empty(doc, "extract_empty (no article text found in the HTML)"),
+                empty(doc, "extract_empty (no article text found in the HTML)"),
                 content_type="text",
                 title=doc.title or extracted.title,
             )
@@ -88,7 +88,7 @@ class RepairEncoding:
             return doc
         repaired = repair_text(doc.text)
         if not repaired.text:
-            return _empty(doc, "empty_input (no text)")
+            return empty(doc, "empty_input (no text)")
         return dataclasses.replace(doc, text=repaired.text, edits=doc.edits + repair_edits(repaired.fixes))
 
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
@@ -107,7 +107,7 @@ class StripChrome:
             return doc
         text, edits = strip_chrome(doc.text, source=doc.source, learned=self.learned)
         if not text:
-            return dataclasses.replace(_empty(doc, "empty_after_chrome (only chrome)"), edits=doc.edits + edits)
+            return dataclasses.replace(empty(doc, "empty_after_chrome (only chrome)"), edits=doc.edits + edits)
         return dataclasses.replace(doc, text=text, edits=doc.edits + edits)
 
     def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
