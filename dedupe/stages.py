@@ -97,7 +97,12 @@ class RepairEncoding:
 
 @dataclass(frozen=True)
 class StripChrome:
-    """Site chrome out of plain text; `learned` holds per-source lines from BoilerplateLearner."""
+    """Site chrome out of plain text; `learned` holds per-source lines from BoilerplateLearner.
+
+    Text that trafilatura extracted from HTML is already the article body, so there only the
+    rules and learned lines apply, not removal by position (measured on cleaning-dev/html:
+    F1 .958 without the structure pass, .956 with it, .949 for trafilatura alone).
+    """
 
     learned: LearnedBoilerplate | None = None
     stats: Counter = field(default_factory=Counter, compare=False, repr=False)
@@ -105,7 +110,8 @@ class StripChrome:
     def apply(self, doc: Document) -> Document:
         if not doc.ok:
             return doc
-        text, edits = strip_chrome(doc.text, source=doc.source, learned=self.learned)
+        extracted = any(edit.stage == "extract" for edit in doc.edits)
+        text, edits = strip_chrome(doc.text, source=doc.source, learned=self.learned, structure=not extracted)
         if not text:
             return dataclasses.replace(empty(doc, "empty_after_chrome (only chrome)"), edits=doc.edits + edits)
         return dataclasses.replace(doc, text=text, edits=doc.edits + edits)

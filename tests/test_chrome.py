@@ -12,7 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.chrome import RULES, BoilerplateLearner, LearnedBoilerplate, strip_chrome
+from dedupe.chrome import (
+    _KEYS,
+    _SENTENCE_RULES,
+    RULES,
+    BoilerplateLearner,
+    LearnedBoilerplate,
+    _may_have_chrome_sentence,
+    _sentence_rule,
+    _sentences,
+    _unit_hash,
+    _words,
+    strip_chrome,
+)
 from dedupe.document import Edit
 from dedupe.shingles import words
 
@@ -35,7 +47,7 @@ def _case_id(case: dict) -> str:
     ids=[_case_id(c) for c in CASES],
 )
 def test_case(case: dict) -> None:
-    out, edits = strip_chrome(case["input"])
+    out, edits = strip_chrome(case["input"], structure=case.get("structure", True))
     assert out == case["expected"]
     for e in edits:
         assert isinstance(e, Edit) and e.stage == "chrome" and e.rule
@@ -54,6 +66,56 @@ def test_rule_examples_match(rule) -> None:
     assert rule.examples, f"rule {rule.name} needs examples"
     for ex in rule.examples:
         assert rule.matches(ex, len(words(ex))), f"{rule.name} does not match its example {ex!r}"
+
+
+# --- the keyword prefilter (Rule.keys / marks / ends) ---------------------------------------
+
+
+def _prefilter_texts() -> list[str]:
+    texts = [ex for r in RULES for ex in r.examples]
+    for case in CASES:
+        for para in case["input"].split("\n\n"):
+            texts.append(para)
+            texts.extend(_sentences(para))
+    return texts
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.kind == "search"], ids=lambda r: r.name)
+def test_prefilter_passes_whatever_the_regex_matches(rule) -> None:
+    for text in _prefilter_texts():
+        if rule.regex.search(text):
+            assert rule.may_match(text, _KEYS.intersection(_words(text))), f"{rule.name}: prefilter drops {text!r}"
+
+
+def test_paragraph_prefilter_covers_its_sentences() -> None:
+    # a paragraph whose sentence a sentence rule matches is never skipped by _cut_sentences
+    for case in CASES:
+        for para in case["input"].split("\n\n"):
+            if any(_sentence_rule(s) is not None for s in _sentences(para)):
+                assert _may_have_chrome_sentence(para, _KEYS.intersection(_words(para))), para
+    assert all(r.kind == "search" for r in _SENTENCE_RULES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZé'’ʼ`´_-. \u0301ﬁＡ1İıſ\u212a"), max_size=40) | st.text(max_size=40))
+def test_fast_words_equal_shingles_words(text: str) -> None:
+    assert _words(text) == words(text)
+
+
+def test_unit_hash_is_stable_across_processes() -> None:
+    # xxh3 of the folded text: learned hashes travel to worker processes and must not depend on
+    # PYTHONHASHSEED (Python's own hash() of a str is salted per process)
+    assert _unit_hash("Hello,  World!") == _unit_hash("hello world")
+    import subprocess
+    import sys
+
+    code = "from dedupe.chrome import _unit_hash; print(_unit_hash('Westbrook Record is an independent newsroom.'))"
+    outs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout
+        for seed in ("1", "2")
+    }
+    assert outs == {f"{_unit_hash('Westbrook Record is an independent newsroom.')}\n"}
 
 
 # --- seeds against gold ------------------------------------------------------------------
@@ -206,6 +268,28 @@ def test_learner_shared_line_across_unrelated_sources() -> None:
     assert learned.is_boilerplate("anything.example", line)
 
 
+def test_learner_keeps_no_per_document_state() -> None:
+    # 300 unrelated documents: every unit is seen once, so nothing is open; only the Bloom filter
+    # (a few bytes per unit) and one digest per document (the exact-duplicate guard) remain
+    learner = BoilerplateLearner()
+    for i in range(300):
+        learner.observe("a.example", f"Report {i} on the county budget: item {i * 7} was approved by {i + 3} votes.")
+    assert not learner._open and not learner._open_shared
+    assert learner._filter.nbytes() < 200_000
+    assert learner.finish().summary()["documents"] == 300
+
+
+def test_learned_sentences_are_cut_at_paragraph_ends() -> None:
+    learner = BoilerplateLearner()
+    for i in range(5):
+        learner.observe("westbrook.example", _page(i, [ARTICLES[i][0] + " " + FOOTER]))
+    learned = learner.finish()
+    text = "\n\n".join([ARTICLES[6][0] + " " + FOOTER, ARTICLES[6][1], ARTICLES[6][2]])
+    out, edits = strip_chrome(text, source="westbrook.example", learned=learned)
+    assert out == "\n\n".join(ARTICLES[6][:3])
+    assert [e.rule for e in edits] == ["learned_source_line"] and text[edits[0].start : edits[0].end] == edits[0].text
+
+
 def test_learner_validates_options() -> None:
     with pytest.raises(ValueError):
         BoilerplateLearner(min_docs=1)
@@ -237,6 +321,9 @@ def test_strip_chrome_on_huge_line_is_fast() -> None:
     t0 = time.perf_counter()
     for ch in "a .:|/-":
         strip_chrome((ch * 100_000) + "\n\n" + BODY[0])
+        # the paths outside RULES: self links (with a source), title suffixes ("A B C    - Site")
+        strip_chrome("http://" + (ch * 100_000) + " x\n\n" + BODY[0], source="example.com")
+        strip_chrome("A B C " + (ch * 100_000) + " - Site\n\n" + BODY[0], source="example.com")
     assert time.perf_counter() - t0 < 10.0
 
 
