@@ -79,6 +79,8 @@ __all__ = [
     "strip_chrome",
     "BoilerplateLearner",
     "LearnedBoilerplate",
+    "LearnerFeatures",
+    "learner_features",
 ]
 
 STAGE = "chrome"
@@ -1058,6 +1060,24 @@ class _SeenFilter:
         return sum(f[0].nbytes for f in self.filters)
 
 
+@dataclass(frozen=True, slots=True)
+class LearnerFeatures:
+    """What the learner needs of one document: its unit hashes, a digest of its words and the
+    packed bottom-k sketch of its word 5-grams. Pure and per document, so it can be computed in
+    parallel; `BoilerplateLearner.observe_features` does the rest."""
+
+    units: tuple[int, ...]
+    digest: int
+    sketch: bytes
+
+
+def learner_features(text: str, sketch_size: int = 32) -> LearnerFeatures | None:
+    unit_list, toks = _units(text)
+    if not unit_list:
+        return None
+    return LearnerFeatures(tuple(unit_list), xxh3_64_intdigest(" ".join(toks).encode()), _pack(_sketch(toks, sketch_size)))
+
+
 class BoilerplateLearner:
     """Learns per-source boilerplate lines; needs the WHOLE corpus before it can decide.
 
@@ -1120,20 +1140,24 @@ class BoilerplateLearner:
         self._shared: set[int] = set()
 
     def observe(self, source: str, text: str) -> None:
+        self.observe_features(source, learner_features(text, self.sketch_size))
+
+    def observe_features(self, source: str, features: "LearnerFeatures | None") -> None:
+        """`observe` with the per-document work (`learner_features`) already done, e.g. in a
+        worker process; only this bookkeeping must run in one place, in input order."""
+        if features is None:
+            return
         key = _source_key(source)
         sid = self._sources.get(key)
         if sid is None:
             sid = self._sources[key] = len(self._sources)
             self._source_hash[sid] = xxh3_64_intdigest(key.encode()) | 1
         src = self._source_hash[sid]
-        unit_list, toks = _units(text)
-        if not unit_list:
-            return
-        digest = _mix(xxh3_64_intdigest(" ".join(toks).encode()), src)
+        digest = _mix(features.digest, src)
         if digest in self._seen:  # exact duplicate text: counted once
             return
         self._seen.add(digest)
-        units = set(unit_list)
+        units = set(features.units)
         self._documents[key] = self._documents.get(key, 0) + 1
         learned = self._learned.setdefault(sid, set())
         hs = [h for h in units if h not in learned or h not in self._shared]
@@ -1142,7 +1166,6 @@ class BoilerplateLearner:
         keys = [_mix(h, src) for h in hs]
         seen = self._filter.test_and_add(keys + hs)
         n = len(hs)
-        sketch = None
         dissimilar: dict[bytes, bool] = {}  # rep sketch -> this document differs from it
         for i, h in enumerate(hs):
             if h not in learned:
@@ -1150,10 +1173,10 @@ class BoilerplateLearner:
                 entry = self._open.get(ck)
                 if entry is None:
                     if seen[i]:  # second document: one representative, stored bare (count 1)
-                        sketch = sketch or _pack(_sketch(toks, self.sketch_size))
+                        sketch = features.sketch
                         self._open[ck] = sketch
                 else:
-                    sketch = sketch or _pack(_sketch(toks, self.sketch_size))
+                    sketch = features.sketch
                     if type(entry) is bytes:
                         entry = self._open[ck] = [1, entry]
                     entry[0] += 1
@@ -1166,10 +1189,10 @@ class BoilerplateLearner:
                 entry = self._open_shared.get(h)
                 if entry is None:
                     if seen[n + i]:
-                        sketch = sketch or _pack(_sketch(toks, self.sketch_size))
+                        sketch = features.sketch
                         self._open_shared[h] = (sid, sketch)
                 else:
-                    sketch = sketch or _pack(_sketch(toks, self.sketch_size))
+                    sketch = features.sketch
                     if type(entry) is tuple:
                         entry = self._open_shared[h] = [1, entry]
                     entry[0] += 1

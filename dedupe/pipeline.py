@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from tqdm import tqdm
 
 from dedupe.canonical import DocKey, decided_by, sort_key
-from dedupe.chrome import BoilerplateLearner, LearnedBoilerplate
+from dedupe.chrome import BoilerplateLearner, LearnedBoilerplate, LearnerFeatures, learner_features
 from dedupe.document import DUPLICATE, EMPTY, ERROR, KEPT, Cluster, Document, Match
 from dedupe.errors import DedupeError
 from dedupe.neardup import Fingerprint, NearDupOptions, NearDuplicateIndex, fingerprint_many
@@ -104,15 +104,17 @@ def _init_worker(work: _Work) -> None:
     _work = work
 
 
-def _pass1(docs: list[Document]) -> tuple[list[Document], dict[str, float]]:
-    """Extract and repair a batch; returns the documents and the seconds each stage took."""
+def _pass1(docs: list[Document]) -> tuple[list[tuple[Document, LearnerFeatures | None]], dict[str, float]]:
+    """Extract and repair a batch, and what the boilerplate learner needs of each document;
+    returns them with the seconds each stage took."""
     assert _work is not None
     clock = _StageClock()
-    if _work.options.cleans:
-        extract, repair = ExtractHtml(), RepairEncoding()
-        docs = [clock.time("extract", extract.apply, d) if d.ok and d.content_type == "html" else d for d in docs]
-        docs = [clock.time("encoding", repair.apply, d) if d.ok else d for d in docs]
-    return docs, clock.seconds
+    extract, repair = ExtractHtml(), RepairEncoding()
+    docs = [clock.time("extract", extract.apply, d) if d.ok and d.content_type == "html" else d for d in docs]
+    docs = [clock.time("encoding", repair.apply, d) if d.ok else d for d in docs]
+    if not _work.options.learn_boilerplate:
+        return [(d, None) for d in docs], clock.seconds
+    return [(d, clock.time("learn", learner_features, d.text) if d.ok else None) for d in docs], clock.seconds
 
 
 def _pass2(docs: list[Document]) -> tuple[list[tuple[Document, Fingerprint | None]], dict[str, float]]:
@@ -224,10 +226,10 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
         with open(spill1, "w", encoding="utf-8") as fh:
             docs = iter_documents(inputs, options.read)
             results = _parallel(_pass1, docs, _Work(options), workers, stage_seconds)
-            for doc in tqdm(results, desc="read+repair", **bar):
+            for doc, features in tqdm(results, desc="read+repair", **bar):
                 _warn_if_bad(doc, options.strict, warn_empty=True)
-                if learner is not None and doc.ok:
-                    learner.observe(doc.source, doc.text)
+                if learner is not None and features is not None:
+                    learner.observe_features(doc.source, features)
                 fh.write(dumps(document_to_record(doc)) + "\n")
         learned = learner.finish() if learner is not None else None
         pass2_input: Iterable[Document] = (document_from_record(r) for r in read_jsonl(spill1))
