@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import xxhash
+from tqdm import tqdm
 
 from dedupe.canonical import DocKey, canonical_order
 from dedupe.shingles import _INNER_APOSTROPHE, _WORD, words
@@ -646,8 +648,11 @@ class NearDuplicateIndex:
     def close(self) -> None:
         self._store.close()
 
-    def decide(self) -> list[Decision]:
-        """A Decision per added document, the same for any order the documents were added in."""
+    def decide(self, progress: bool = False) -> list[Decision]:
+        """A Decision per added document, the same for any order the documents were added in.
+
+        `progress` shows a bar (stderr) over the verification loop, which is minutes at millions.
+        """
         n = len(self._keys)
         order = canonical_order(self._keys)  # most complete first
         rank = np.empty(n, dtype=np.int64)
@@ -667,7 +672,7 @@ class NearDuplicateIndex:
 
         # 3. centres in canonical order; each document joins its best verified centre.
         centre_of: dict[int, int] = {}
-        for i in reps:
+        for i in tqdm(reps, desc="near-duplicates", unit="doc", disable=not progress, file=sys.stderr, mininterval=0.5):
             best: tuple[float, int, str, float] | None = None
             for j in neighbours.get(i, ()):
                 if centre_of.get(j) != j or rank[j] > rank[i]:
@@ -690,9 +695,10 @@ class NearDuplicateIndex:
             if d is None:  # empty fingerprint: nothing to match on
                 decisions[i] = Decision(i, "kept")
             elif d.rule == "exact":
+                # an exact copy goes where its representative went, with the representative's similarity
                 target = decisions[d.canonical]
-                canonical = d.canonical if target is None or target.rule == "kept" else target.canonical
-                decisions[i] = Decision(canonical, "exact")
+                if target is not None and target.rule != "kept":
+                    decisions[i] = Decision(target.canonical, "exact", target.jaccard, target.containment)
         return decisions  # type: ignore[return-value]
 
     def _is_roundup(self, j: int, rank: np.ndarray) -> bool:
