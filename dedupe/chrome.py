@@ -24,7 +24,11 @@ paragraphs removed, plus one `Edit` per removal with offsets into the input. It 
    sentence that recurs in several *otherwise different* documents of one source is chrome even
    when no rule knows it.
 4. **Glued chrome**: a chrome sentence joined to content without a space
-   (`...all the difference.Downing Street`) is cut off the paragraph.
+   (`...all the difference.Downing Street`) is cut off the paragraph. Merged paragraphs
+   (syndicated copies without paragraph breaks) carry chrome glued inside prose: a trailing
+   `READ MORE: <headline>` promo (case-sensitive label and a colon, <= 30 words) is cut off the
+   end, a clear appeal sentence ("Stay informed: sign up ...", "Subscribe now") between content
+   splits the paragraph around it, and a "Skip to content" prefix glued to a title is cut.
 
 What it deliberately does not do
 --------------------------------
@@ -377,18 +381,20 @@ RULES: tuple[Rule, ...] = (
         r"\bsign (?:me )?up to (?:receive|get)\b|"
         r"\bsubscribe (?:now|today|here)\b|\bsubscribe (?:to|for) (?:our|my)\b|\bnewsletters?\b|"
         r"\b(?:in|to) your inbox\b|\benter your e-?mail|\bunsubscribe\b|\bemail address\b|"
-        r"\bsubscribers? only\b|\balready a subscriber|\blog ?in to\b|\bregister (?:now|for free|here)\b",
+        r"\bsubscribers? only\b|\balready a subscriber|\blog ?in to\b|\bregister (?:now|for free|here)\b|"
+        r"\bstay (?:informed|in the know|up to date|updated|connected|tuned)\s*[:!–—-]\s*(?:sign|subscribe|get|join|follow)\b",
         ("Get the latest headlines in your inbox.", "Sign up for The Morning Brief, our free newsletter.",
-         "Sign up now for free updates.", "Subscribe to our YouTube channel."),
+         "Sign up now for free updates.", "Subscribe to our YouTube channel.",
+         "Stay informed: sign up for breaking news alerts and our weekly politics roundup."),
         max_words=60,
         sentence=True,
         keys=frozenset(
             "sign subscribe newsletter newsletters inbox enter unsubscribe"
-            " email subscriber subscribers already log login register".split()
+            " email subscriber subscribers already log login register stay".split()
         ),
         phrases=(
             'sign up', 'sign me up', 'subscribe', 'newsletter', 'your inbox', 'enter your e', 'email address',
-            'log in to', 'login to', 'register now', 'register for free', 'register here',
+            'log in to', 'login to', 'register now', 'register for free', 'register here', 'stay ',
         ),
     ),
     Rule(
@@ -478,6 +484,13 @@ RULES: tuple[Rule, ...] = (
         r"skip (?:advertisement|ad)|report (?:an )?ad|content continues below)\s*[.:…]*",
         ("Advertisement", "Continue reading the main story", "Story continues below advertisement"),
         max_words=10,
+    ),
+    Rule(
+        "skip_link",
+        "line",
+        r"skip to (?:the )?(?:main )?(?:content|navigation|menu|search|footer|article|primary sidebar)\s*[.:»›>…]*",
+        ("Skip to content", "Skip to main content"),
+        max_words=6,
     ),
     Rule(
         "ui_message",
@@ -660,6 +673,31 @@ _GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 # An ordinary sentence boundary inside a paragraph.
 _SENT_SPLIT = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 # Chinese, Japanese, Korean and Thai characters: no spaces between words.
+# A "READ MORE: <headline>" promo glued after a sentence of a merged paragraph. Case-sensitive
+# labels (upper case or capitalised) and a colon only: prose does not start a sentence so.
+_PROMO_LABEL = (
+    r"(?:READ MORE|Read [Mm]ore|READ ALSO|Read [Aa]lso|ALSO READ|Also [Rr]ead|RELATED(?: (?:ARTICLES?|STOR(?:Y|IES)|"
+    r"COVERAGE|CONTENT|READING))?|Related(?: [Aa]rticles?| [Ss]tor(?:y|ies)| [Cc]overage| [Cc]ontent| [Rr]eading)?|"
+    r"SEE ALSO|See [Aa]lso|MORE|READ NEXT|Read [Nn]ext|MUST READ|Must [Rr]ead|DON'T MISS|DON’T MISS|"
+    r"Don't [Mm]iss|Don’t [Mm]iss|RECOMMENDED|LESEN SIE AUCH|Lesen [Ss]ie auch|LEGGI ANCHE|Leggi anche|"
+    r"LIRE AUSSI|Lire aussi|LEIA TAMBÉM|Leia também)\s*:\s*\S"
+)
+_PROMO_START = re.compile(_PROMO_LABEL)
+_PROMO_IN_PARA = re.compile(r"[.!?…\"”’)]\s" + _PROMO_LABEL)
+_PROMO_MAX_WORDS = 30  # the label and its headline
+# Appeal sentences clear enough to cut also from the middle of a paragraph (merged paragraphs)
+_APPEAL_SENTENCE = re.compile(
+    r"\bstay (?:informed|in the know|up to date|updated|connected|tuned)\s*[:!–—-]\s*(?:sign|subscribe|get|join|follow)\b|"
+    r"\bsign (?:me )?up (?:for|to) (?:our|my)\b|\bsign (?:me )?up (?:now|here|today|for free)\b|"
+    r"\bsubscribe (?:now|today|here)\b|\bsubscribe (?:to|for) our\b|\bdonate (?:now|today)\b|"
+    r"\byour (?:support|donation|contribution)s? (?:helps?|makes?|allows?|means?)|\bsmall favou?r to ask|"
+    r"\bsupport (?:our|independent) (?:journalism|reporting)|\bplease consider (?:supporting|subscribing|donating)|"
+    r"\bfollow us on\b|\blike us on facebook|\bdelivered (?:straight |directly )?to your inbox",
+    re.IGNORECASE,
+)
+_APPEAL_MAX_WORDS = 40
+_SKIP_PREFIX = re.compile(r"Skip to (?:the )?(?:main )?content\s+(?=\S)", re.IGNORECASE)
+
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LINKY = re.compile(r"\s[|•·]\s|\s[›»>/]\s")
 _LINKY_CHARS = "|•·›»>/"
@@ -1452,13 +1490,38 @@ def _fill_appeals(paras: list[_Para]) -> None:
             p.rule = "donation_appeal"
 
 
-def _cut_sentences(p: _Para, edits: list[Edit]) -> _Para | None:
-    """Cut leading/trailing chrome sentences (glued or not); None when nothing stays."""
-    if not _may_have_chrome_sentence(p.text, p.hits, p.cand):
-        return p
+def _promo_tail(sents: list[str], lo: int, hi: int) -> int:
+    """Where a trailing "READ MORE: <headline>" promo starts among sents[lo:hi] (hi when none):
+    a sentence opening with a promo label, after content, with at most a short headline after it
+    (the headline may hold "?" or "." and so span sentences)."""
+    for k in range(lo + 1, hi):
+        if _PROMO_START.match(sents[k]) is None:
+            continue
+        n = sum(len(_words(s)) for s in sents[k:hi])
+        if n <= _PROMO_MAX_WORDS and all(len(_words(s)) <= 15 for s in sents[k + 1 : hi]):
+            return k
+    return hi
+
+
+def _appeal_sentence(sentence: str) -> bool:
+    return (
+        _APPEAL_SENTENCE.search(sentence) is not None
+        and len(_words(sentence)) <= _APPEAL_MAX_WORDS
+        and _QUOTE_CHARS.search(sentence) is None
+    )
+
+
+def _cut_sentences(p: _Para, edits: list[Edit]) -> list[_Para]:
+    """Cut leading/trailing chrome sentences (glued or not), a trailing "READ MORE:" promo, and
+    clear appeal sentences inside the paragraph (which splits it in two, each piece kept byte for
+    byte: a merged paragraph with chrome glued inside). Returns the pieces that stay."""
+    promo = _PROMO_IN_PARA.search(p.text) is not None
+    appeal = _APPEAL_SENTENCE.search(p.text) is not None
+    if not (promo or appeal or _may_have_chrome_sentence(p.text, p.hits, p.cand)):
+        return [p]
     sents = _sentences(p.text)
     if len(sents) < 2:
-        return p
+        return [p]
     # offsets of each sentence in p.text
     spans, pos = [], 0
     for s in sents:
@@ -1476,21 +1539,50 @@ def _cut_sentences(p: _Para, edits: list[Edit]) -> _Para | None:
     while hi > lo:
         r = _sentence_rule(sents[hi - 1])
         if r is None:
-            break
+            k = _promo_tail(sents, lo, hi) if promo else hi
+            if k == hi:
+                break
+            cut_rules.append((spans[k][0], spans[hi - 1][1], "read_more_promo"))
+            hi = k
+            continue
         cut_rules.append((spans[hi - 1][0], spans[hi - 1][1], r.name))
         hi -= 1
-    if lo == 0 and hi == len(sents):
-        return p
+    # clear appeal sentences between content: the paragraph splits around them
+    inner: list[tuple[int, int]] = []  # sentence index ranges [a, b) cut inside
+    if appeal:
+        i = lo + 1
+        while i < hi - 1:
+            if _appeal_sentence(sents[i]):
+                j = i + 1
+                while j < hi - 1 and _appeal_sentence(sents[j]):
+                    j += 1
+                inner.append((i, j))
+                i = j
+            else:
+                i += 1
+    if lo == 0 and hi == len(sents) and not inner:
+        return [p]
     if lo >= hi:
-        return None
+        return []
     keep_start, keep_end = spans[lo][0], spans[hi - 1][1]
     if lo > 0:
         edits.append(Edit(STAGE, cut_rules[0][2], p.text[:keep_start], p.start, p.start + keep_start))
     if hi < len(sents):
         edits.append(Edit(STAGE, cut_rules[-1][2], p.text[keep_end:], p.start + keep_end, p.end))
-    new = p.text[keep_start:keep_end].strip()
-    off = p.start + p.text.index(new, keep_start)
-    return _Para(new, off, off + len(new), _words(new))
+    pieces: list[tuple[int, int]] = []
+    a = keep_start
+    for i, j in inner:
+        pieces.append((a, spans[i - 1][1]))
+        edits.append(Edit(STAGE, "appeal_sentence", p.text[spans[i - 1][1] : spans[j][0]],
+                          p.start + spans[i - 1][1], p.start + spans[j][0]))
+        a = spans[j][0]
+    pieces.append((a, keep_end))
+    out: list[_Para] = []
+    for a, b in pieces:
+        new = p.text[a:b].strip()
+        off = p.start + p.text.index(new, a)
+        out.append(_Para(new, off, off + len(new), _words(new)))
+    return out
 
 
 class _Known:
@@ -1517,6 +1609,12 @@ def _strip_once(
     edits: list[Edit] = []
     if not paras:
         return [], edits
+    for i, p in enumerate(paras):  # "Skip to content" glued before a title
+        m = _SKIP_PREFIX.match(p.text)
+        if m is not None:
+            edits.append(Edit(STAGE, "skip_link", m.group(), p.start, p.start + m.end()))
+            rest = p.text[m.end():]
+            paras[i] = _Para(rest, p.start + m.end(), p.end, _words(rest))
     rule_cache = memo.rule
     for p in paras:
         if p.text in rule_cache:
@@ -1616,11 +1714,13 @@ def _strip_once(
         if p.text in memo.intact:
             out.append(p)
             continue
-        q = _cut_sentences(p, edits)
-        if q is None:
+        qs = _cut_sentences(p, edits)
+        if len(qs) != 1 or qs[0] is not p:
+            out.extend(qs)
             continue
-        if known is not None and (known.own or known.shared) and q is p:
-            q = _cut_learned_sentences(q, known, edits)
+        q: _Para | None = p
+        if known is not None and (known.own or known.shared):
+            q = _cut_learned_sentences(p, known, edits)
             if q is None:
                 continue
         if q is p:

@@ -364,3 +364,23 @@ def test_clean_prose_is_unchanged(text: str) -> None:
 
 def test_empty() -> None:
     assert strip_chrome("") == ("", ())
+
+
+def test_glued_promo_and_appeal_regexes_are_linear() -> None:
+    from dedupe.chrome import _APPEAL_SENTENCE, _PROMO_IN_PARA, _SKIP_PREFIX
+
+    for rx in (_PROMO_IN_PARA, _APPEAL_SENTENCE, _SKIP_PREFIX):
+        for ch in (" ", ". ", "a", "Read more", "stay informed "):
+            t0 = time.perf_counter()
+            rx.search(ch * (100_000 // len(ch)))
+            assert time.perf_counter() - t0 < 0.5
+
+
+def test_inner_appeal_cut_is_idempotent_with_exact_offsets() -> None:
+    text = ("The report claims the display size will remain 13.3 inches, the analysts said on Monday. "
+            "Sign up for our newsletter to get the latest tech news. "
+            "Wistron is said to be among the suppliers of the keyboards for the smaller notebook.")
+    out, edits = strip_chrome(text)
+    assert "newsletter" not in out and "Wistron" in out and "13.3 inches" in out
+    assert all(text[e.start : e.end] == e.text for e in edits)
+    assert strip_chrome(out)[0] == out
