@@ -359,3 +359,24 @@ def test_clean_prose_unchanged(sentences: list[str]) -> None:
 
 def test_default_is_documented() -> None:
     assert DEFAULT_MIN_SPAN_WORDS >= 48  # above the longest natural repeat measured (47)
+
+
+def test_tokenise_fast_fold_matches_words():
+    """The batched folds (ASCII, right-quote and Unicode paths) equal `words` per token."""
+    from dedupe.repeats import _TOKEN, _tokenise
+    from dedupe.shingles import words
+
+    for text in ["Don’t stop. don't STOP\n\nthe end", "İstanbul ½ ﬁne café Café x´y\n\n\n\nΣας",
+                 "a\n\n\nb c\n\nd", "", "“—”", "rock’n’roll Rock'n'Roll"]:
+        ids, paragraphs = _tokenise(text)
+        folds = ["".join(words(t)) for t in _TOKEN.findall(text)]
+        assert len(ids) == len(folds)
+        assert all((ids[i] == ids[j]) == (folds[i] == folds[j])
+                   for i in range(len(ids)) for j in range(len(ids)))
+        expected, pos = [], 0
+        for para in text.split("\n\n"):
+            n = len(_TOKEN.findall(para))
+            if n:
+                expected.append((pos, pos + n))
+                pos += n
+        assert paragraphs == expected
