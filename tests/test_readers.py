@@ -129,3 +129,10 @@ def test_symlink_loops_end(tmp_path):
     write(tmp_path / "a.txt", "text")
     (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
     assert [d.id for d in iter_documents([tmp_path])] == ["a"]
+
+
+def test_non_standard_json_constants_are_refused(tmp_path):
+    path = write(tmp_path / "nan.jsonl", '{"id": "a", "text": "ok", "score": NaN}\n{"id": "b", "text": "ok", "x": Infinity}\n')
+    docs = list(iter_documents([path]))
+    assert [d.status for d in docs] == [ERROR, ERROR]
+    assert "NaN is not a JSON value" in docs[0].reason and "Infinity is not a JSON value" in docs[1].reason
