@@ -80,22 +80,12 @@ class NearDupOptions:
         return lsh_params(self.lsh_threshold, self.num_perm)
 
 
-@lru_cache(maxsize=16)
-def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) that datasketch's MinHashLSH chooses for this threshold (equal FP/FN weights)."""
-    from datasketch import MinHashLSH
+def lean_minhash(signature: np.ndarray, options: NearDupOptions = NearDupOptions()):
+    """A signature (`fingerprint(..., keep_signature=True).signature`) as datasketch's LeanMinHash,
+    ready for `MinHashLSH.insert`/`query` or `jaccard` against datasketch's own sketches."""
+    from datasketch import LeanMinHash
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
-
-
-@lru_cache(maxsize=16)
-def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's own affine64 permutation parameters (a, b) for this seed."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine64").permutations
-    return np.asarray(a, dtype=np.uint64), np.asarray(b, dtype=np.uint64)
+    return LeanMinHash(seed=options.seed, hashvalues=signature, scheme="affine64")
 
 
 def token_hash(token: str) -> int:
@@ -416,9 +406,10 @@ def _minhash_segments(values: np.ndarray, starts: np.ndarray, a: np.ndarray, b: 
 
 
 @lru_cache(maxsize=16)
-def _affine64_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """`permutations` without importing datasketch (whose import pulls in scipy: ~1-2 s in every
-    worker process): the same draws as datasketch's `MinHash._init_permutations` for affine64."""
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine64 permutation parameters (a, b) for this seed: the same draws as its
+    `MinHash._init_permutations`, without importing datasketch (whose import pulls in scipy:
+    ~1-2 s in every worker process). tests/test_signatures.py checks them against datasketch."""
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 63, num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
     b = gen.randint(0, 1 << 64, num_perm, dtype=np.uint64)
@@ -426,10 +417,11 @@ def _affine64_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.nda
 
 
 @lru_cache(maxsize=16)
-def _lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """`lsh_params` without datasketch/scipy: the (bands, rows) minimising the same weighted sum of
-    false-positive and false-negative areas. The integrands are polynomials of degree <= num_perm,
-    which Gauss-Legendre with num_perm // 2 + 2 nodes integrates exactly (datasketch uses quad)."""
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) that datasketch's MinHashLSH chooses for this threshold (equal FP/FN weights):
+    the pair minimising the same weighted sum of false-positive and false-negative areas, without
+    datasketch/scipy. The integrands are polynomials of degree <= num_perm, which Gauss-Legendre
+    with num_perm // 2 + 2 nodes integrates exactly (datasketch uses quad); the tests compare."""
     x, w = np.polynomial.legendre.leggauss(num_perm // 2 + 2)
     low, high = threshold / 2 * (x + 1), threshold + (1 - threshold) / 2 * (x + 1)
     best, opt = float("inf"), (0, 0)
@@ -467,8 +459,8 @@ def fingerprint_many(
         shingles[shingle_starts[d]] = combine(tokens[s:e], e - s)[0]
 
     full = np.flatnonzero(shingle_counts > 0)
-    a, b = _affine64_permutations(options.num_perm, options.seed)
-    bands, r = _lsh_bands(options.lsh_threshold, options.num_perm)
+    a, b = permutations(options.num_perm, options.seed)
+    bands, r = lsh_params(options.lsh_threshold, options.num_perm)
     mixed = _fmix64(shingles)
     if len(full):
         signatures = _minhash_segments(mixed, shingle_starts[full], a, b)

@@ -11,6 +11,7 @@ from dedupe.neardup import (
     Similarity,
     fingerprint,
     is_duplicate,
+    lean_minhash,
     lsh_params,
     near_duplicates,
     shingle_hash,
@@ -56,8 +57,8 @@ def test_signatures_load_as_leanminhash_into_minhashlsh_and_estimate_jaccard():
     a = fingerprint(STORY, options, keep_signature=True)
     edited = STORY.replace("Tuesday", "Wednesday").replace("spring", "summer")
     b = fingerprint(edited, options, keep_signature=True)
-    lean_a = LeanMinHash(seed=1, hashvalues=a.signature, scheme="affine64")
-    lean_b = LeanMinHash(seed=1, hashvalues=b.signature, scheme="affine64")
+    lean_a, lean_b = lean_minhash(a.signature, options), lean_minhash(b.signature, options)
+    assert isinstance(lean_a, LeanMinHash)
     exact = len(np.intersect1d(a.shingles, b.shingles)) / len(np.union1d(a.shingles, b.shingles))
     # standard error of a 128-permutation estimate is sqrt(J(1-J)/128) < 0.045
     assert abs(lean_a.jaccard(lean_b) - exact) < 0.15
