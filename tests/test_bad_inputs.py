@@ -391,14 +391,20 @@ def warning_lines(err: str) -> list[str]:
 # -- each kind on its own --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.kind for c in CASES])
-def test_each_bad_input_is_reported_and_the_run_goes_on(case, tmp_path, capsys):
+def case_folder(case, tmp_path):
+    """An input folder with one good document and the bad input of `case` (skips what root can read)."""
     if reason := skip_reason(case, tmp_path / "probe"):
         pytest.skip(reason)
     folder = tmp_path / "in"
     folder.mkdir()
     good = good_doc(folder)
     case.make(folder / case.path)
+    return folder, good
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.kind for c in CASES])
+def test_each_bad_input_is_reported_and_the_run_goes_on(case, tmp_path, capsys):
+    folder, good = case_folder(case, tmp_path)
     start = time.monotonic()
     try:
         code, err = run_cli(["run", str(folder), "-o", str(tmp_path / "out"), "--quiet", "--workers", "1"], capsys)
@@ -430,12 +436,7 @@ ERROR_CASES = [c for c in CASES if c.status == "error" and not c.slow]
 
 @pytest.mark.parametrize("case", ERROR_CASES, ids=[c.kind for c in ERROR_CASES])
 def test_strict_stops_at_the_bad_input_with_exit_1(case, tmp_path, capsys):
-    if reason := skip_reason(case, tmp_path / "probe"):
-        pytest.skip(reason)
-    folder = tmp_path / "in"
-    folder.mkdir()
-    good_doc(folder)
-    case.make(folder / case.path)
+    folder, _ = case_folder(case, tmp_path)
     try:
         code, err = run_cli(["run", str(folder), "-o", str(tmp_path / "out"), "--quiet", "--workers", "1", "--strict"], capsys)
     finally:
