@@ -16,7 +16,8 @@ Pipeline:
    over the minimum of each permutation across the first shingles only (the lead), which
    finds truncated copies whose Jaccard with the full article is far too low for any
    whole-document LSH;
-4. verification of every candidate pair on the exact shingle sets (`is_duplicate`);
+4. verification of every candidate pair on the exact shingle sets (`duplicate_rules`), in
+   parallel worker processes;
 5. clustering without chaining: documents are taken in canonical order (most complete first),
    and each joins the existing centre it verifies against with the highest Jaccard, or starts
    its own cluster. A document never joins through another member, so A~B and B~C does not
@@ -517,12 +518,22 @@ class Similarity:
 def similarity(a_set: np.ndarray, b_set: np.ndarray, a_lead: np.ndarray, b_lead: np.ndarray) -> Similarity:
     if len(a_set) == 0 or len(b_set) == 0:
         return Similarity(0.0, 0.0, 0.0)
-    small, large, large_lead = (a_set, b_set, b_lead) if len(a_set) <= len(b_set) else (b_set, a_set, a_lead)
-    inter = _count_in(small, large)
-    union = len(a_set) + len(b_set) - inter
-    containment = inter / len(small)
+    small, large_lead = (a_set, b_lead) if len(a_set) <= len(b_set) else (b_set, a_lead)
+    inter = _intersection(a_set, b_set)
     prefix = _count_in(large_lead, small) / len(large_lead) if len(large_lead) else 0.0
-    return Similarity(inter / union, containment, prefix)
+    return Similarity(inter / (len(a_set) + len(b_set) - inter), inter / len(small), prefix)
+
+
+def _intersection(a_set: np.ndarray, b_set: np.ndarray) -> int:
+    """Size of the intersection of two sorted sets of unique hashes.
+
+    A stable sort of the two concatenated is one merge (timsort finds the two runs), after
+    which each shared hash sits next to its twin: ~3x faster than a binary search of one set
+    in the other.
+    """
+    merged = np.concatenate((a_set, b_set))
+    merged.sort(kind="stable")
+    return int(np.count_nonzero(merged[1:] == merged[:-1]))
 
 
 def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
@@ -534,58 +545,88 @@ def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
     return int(np.count_nonzero(sorted_set[at] == values))
 
 
-def is_duplicate(sim: Similarity, options: NearDupOptions) -> str | None:
-    """The rule that makes two documents copies of one article, or None.
+_NO_RULE, _JACCARD, _CONTAINMENT = 0, 1, 2
+_RULES = {_JACCARD: "jaccard", _CONTAINMENT: "containment"}
 
-    - "jaccard": most of both texts is shared (syndicated copies, light edits, chrome left over).
-    - "containment": the smaller copy lies almost wholly inside the larger AND the larger one
+
+def duplicate_rules(jaccard: np.ndarray, containment: np.ndarray, prefix: np.ndarray, options: NearDupOptions) -> np.ndarray:
+    """For each pair, the rule that makes the two documents copies of one article (0: none).
+
+    - 1, "jaccard": most of both texts is shared (syndicated copies, light edits, chrome left over).
+    - 2, "containment": the smaller copy lies almost wholly inside the larger AND the larger one
       opens the way the smaller does: a truncated copy, or the article with an update
       appended. A roundup page that quotes a short story, or a template story inside a digest,
       contains the other text but does not open with it, so it is not merged.
     """
-    if sim.jaccard >= options.jaccard:
-        return "jaccard"
-    if sim.containment >= options.containment and sim.prefix >= options.prefix_overlap:
-        return "containment"
-    return None
+    contained = (containment >= options.containment) & (prefix >= options.prefix_overlap)
+    return np.where(jaccard >= options.jaccard, _JACCARD, np.where(contained, _CONTAINMENT, _NO_RULE))
+
+
+def is_duplicate(sim: Similarity, options: NearDupOptions) -> str | None:
+    """`duplicate_rules` for one pair, by name ("jaccard", "containment") or None."""
+    code = duplicate_rules(np.array([sim.jaccard]), np.array([sim.containment]), np.array([sim.prefix]), options)
+    return _RULES.get(int(code[0]))
+
+
+class _Rows:
+    """A 2-D array that rows are appended to, growing by doubling: one block of memory for a
+    column of the corpus instead of a small numpy array (~100 bytes of overhead) per document."""
+
+    def __init__(self, width: int, dtype: type = np.uint64) -> None:
+        self._data = np.zeros((1024, width), dtype=dtype)
+        self.n = 0
+
+    def append(self, row: np.ndarray | int) -> None:
+        if self.n == len(self._data):
+            grown = np.zeros((2 * len(self._data), self._data.shape[1]), dtype=self._data.dtype)
+            grown[: self.n] = self._data
+            self._data = grown
+        self._data[self.n, : np.size(row)] = row
+        self.n += 1
+
+    @property
+    def array(self) -> np.ndarray:
+        return self._data[: self.n]
 
 
 class _ShingleStore:
     """Sorted shingle hashes of every document in a temporary file, read back one document at a time.
 
-    Plain reads, not a memory map, so that the resident size stays that of the index.
+    Plain positioned reads (`os.pread`), not a memory map, so that the resident size stays that
+    of the index; pread carries its own offset, so forked verification workers share the file.
     """
 
-
     CACHED = 4096  # about 25 MB of news-length shingle sets
+
     def __init__(self, folder: str | None = None) -> None:
         fd, self.path = tempfile.mkstemp(prefix="dedupe-shingles-", suffix=".u64", dir=folder)
         self._fh = os.fdopen(fd, "w+b")
         self._cache: dict[int, np.ndarray] = {}  # the last CACHED sets read: centres are read again and again
-        self._offsets: list[int] = []
-        self._lengths: list[int] = []
+        self._where = _Rows(2, np.int64)  # (byte offset, length) per document
         self._end = 0
 
     def append(self, shingles: np.ndarray) -> None:
-        self._offsets.append(self._end)
-        self._lengths.append(len(shingles))
+        self._where.append(np.array([self._end, len(shingles)]))
         data = shingles.astype(np.uint64, copy=False).tobytes()
         self._fh.write(data)
         self._end += len(data)
+
+    def flush(self) -> None:
+        self._fh.flush()
 
     def __getitem__(self, index: int) -> np.ndarray:
         cached = self._cache.get(index)
         if cached is not None:
             return cached
-        self._fh.seek(self._offsets[index])
-        array = np.frombuffer(self._fh.read(self._lengths[index] * 8), dtype=np.uint64)
+        offset, length = self._where.array[index].tolist()
+        array = np.frombuffer(os.pread(self._fh.fileno(), length * 8, offset), dtype=np.uint64)
         if len(self._cache) >= self.CACHED:
             self._cache.pop(next(iter(self._cache)))
         self._cache[index] = array
         return array
 
-    def size(self, index: int) -> int:
-        return self._lengths[index]
+    def sizes(self) -> np.ndarray:
+        return self._where.array[:, 1]
 
     def close(self) -> None:
         self._fh.close()
@@ -605,30 +646,39 @@ class Decision:
     containment: float = 1.0
 
 
+_PAIRS_PER_TASK = 4096  # candidate pairs per verification task
+
+_deciding: "NearDuplicateIndex | None" = None  # the index being decided, inherited by forked workers
+
+
 class NearDuplicateIndex:
     """Collects fingerprints of a whole corpus, then decides every document at once.
 
-    Memory per document: band keys (8 bytes a band), the lead hashes, a DocKey; the shingle
-    sets wait in a temporary file.
+    Memory per document (kept in columns, not per-document objects): the DocKey, a 16-byte
+    exact key, 8 bytes per LSH band (25 + 16 by default), the lead hashes (48 x 8 bytes) and
+    16 bytes of spill-file position: ~1 KB. The shingle sets wait in a temporary file.
     """
 
     def __init__(self, options: NearDupOptions = NearDupOptions(), spill_folder: str | None = None) -> None:
         self.options = options
+        bands, _ = options.bands
         self._keys: list[DocKey] = []
         self._exact: list[bytes] = []
-        self._leads: list[np.ndarray] = []
-        self._bands: list[np.ndarray] = []
-        self._lead_bands: list[np.ndarray] = []
+        self._leads = _Rows(options.prefix_shingles)
+        self._lead_lengths = _Rows(1, np.int32)
+        self._bands = _Rows(bands)
+        self._lead_bands = _Rows(options.lead_perms // options.lead_rows)
         self._store = _ShingleStore(spill_folder)
-        self._roundups: dict[int, bool] = {}
         self._anchor_hashes: np.ndarray | None = None
         self._anchor_owners: np.ndarray | None = None
+        self._rank: np.ndarray | None = None
         self.stats: dict[str, int] = {"candidate_pairs": 0, "verified_pairs": 0}
 
     def add(self, key: DocKey, fp: Fingerprint) -> int:
         self._keys.append(key)
         self._exact.append(fp.exact_key)
         self._leads.append(fp.lead)
+        self._lead_lengths.append(len(fp.lead))
         self._bands.append(fp.bands)
         self._lead_bands.append(fp.lead_bands)
         self._store.append(fp.shingles)
@@ -640,15 +690,20 @@ class NearDuplicateIndex:
     def close(self) -> None:
         self._store.close()
 
-    def decide(self, progress: bool = False) -> list[Decision]:
-        """A Decision per added document, the same for any order the documents were added in.
+    def _lead(self, i: int) -> np.ndarray:
+        return self._leads.array[i, : self._lead_lengths.array[i, 0]]
 
-        `progress` shows a bar (stderr) over the verification loop, which is minutes at millions.
+    def decide(self, progress: bool = False, workers: int = 1) -> list[Decision]:
+        """A Decision per added document, the same for any order the documents were added in
+        and any number of `workers` (processes that verify candidate pairs).
+
+        `progress` shows a bar (stderr) over the verification, which is minutes at millions.
         """
         n = len(self._keys)
         order = canonical_order(self._keys)  # most complete first
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
+        self._rank = rank
         decisions: list[Decision | None] = [None] * n
 
         # 1. exact duplicates: the best-ranked copy represents the group.
@@ -657,31 +712,40 @@ class NearDuplicateIndex:
             first = representative.setdefault(self._exact[i], int(i))
             if first != i:
                 decisions[i] = Decision(first, "exact")
-        reps = [int(i) for i in order if decisions[i] is None and self._store.size(int(i)) > 0]
+        sizes = self._store.sizes()
+        reps = np.array([i for i in order if decisions[i] is None and sizes[i] > 0], dtype=np.int64)
 
-        # 2. candidates among the representatives.
-        neighbours = self._candidates(reps, rank)
+        # 2. candidate pairs among the representatives, verified on the exact shingle sets
+        #    (all of them, in parallel: which ones step 3 looks at depends on earlier answers).
+        pairs = self._candidate_pairs(reps)
+        self.stats["candidate_pairs"] = self.stats["verified_pairs"] = len(pairs)
+        docs = reps[pairs] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
+        jaccard, containment, rules = self._verify(docs, progress, workers)
+        absorbing = np.unique(docs[rules == _CONTAINMENT, 1])
+        roundup = dict(zip(absorbing.tolist(), self._map(_roundup_task, absorbing, workers)))
 
         # 3. centres in canonical order; each document joins its best verified centre.
-        centre_of: dict[int, int] = {}
-        for i in tqdm(reps, desc="near-duplicates", unit="doc", disable=not progress, file=sys.stderr, mininterval=0.5):
-            best: tuple[float, int, str, float] | None = None
-            for j in neighbours.get(i, ()):
-                if centre_of.get(j) != j or rank[j] > rank[i]:
+        later = pairs[:, 0]
+        bounds = np.searchsorted(later, np.arange(len(reps) + 1)).tolist()
+        earlier, rules_list = pairs[:, 1].tolist(), rules.tolist()
+        jaccard_list, containment_list = jaccard.tolist(), containment.tolist()
+        reps_list = reps.tolist()
+        is_centre = [False] * len(reps)
+        for a, i in enumerate(reps_list):
+            best = -1
+            for p in range(bounds[a], bounds[a + 1]):
+                b, rule = earlier[p], rules_list[p]
+                if not rule or not is_centre[b] or (rule == _CONTAINMENT and roundup[reps_list[b]]):
                     continue
-                sim = similarity(self._store[i], self._store[j], self._leads[i], self._leads[j])
-                self.stats["verified_pairs"] += 1
-                rule = is_duplicate(sim, self.options)
-                if rule == "containment" and self._is_roundup(j, rank):
-                    rule = None
-                if rule and (best is None or (sim.jaccard, -rank[j]) > (best[0], -rank[best[1]])):
-                    best = (sim.jaccard, j, rule, sim.containment)
-            if best is None:
-                centre_of[i] = i
+                # candidates come best-ranked first, so a tie in Jaccard keeps the better-ranked centre
+                if best < 0 or jaccard_list[p] > jaccard_list[best]:
+                    best = p
+            if best < 0:
+                is_centre[a] = True
                 decisions[i] = Decision(i, "kept")
             else:
-                centre_of[i] = best[1]
-                decisions[i] = Decision(best[1], best[2], best[0], best[3])
+                decisions[i] = Decision(reps_list[earlier[best]], _RULES[rules_list[best]],
+                                        jaccard_list[best], containment_list[best])
         for i in range(n):
             d = decisions[i]
             if d is None:  # empty fingerprint: nothing to match on
@@ -693,86 +757,137 @@ class NearDuplicateIndex:
                     decisions[i] = Decision(target.canonical, "exact", target.jaccard, target.containment)
         return decisions  # type: ignore[return-value]
 
-    def _is_roundup(self, j: int, rank: np.ndarray) -> bool:
+    def _candidate_pairs(self, reps: np.ndarray) -> np.ndarray:
+        """(later, earlier) positions in `reps` (canonical order) of documents sharing an LSH band,
+        unique, sorted by the later one and then best-ranked first.
+
+        A bucket of more than `max_bucket` documents (an opening shared by many pages, say)
+        pairs each member with its `max_bucket` most complete members only, so the work stays
+        linear in the bucket's size; the canonical a member must match is among those.
+        """
+        m = len(reps)
+        found = [np.zeros(0, dtype=np.int64)]
+        for table in (self._bands.array, self._lead_bands.array):
+            for band in range(table.shape[1] if m > 1 else 0):
+                column = table[reps, band]
+                sort = np.argsort(column, kind="stable")  # equal keys stay in canonical order
+                sorted_column = column[sort]
+                new_group = np.r_[True, sorted_column[1:] != sorted_column[:-1]]
+                group_start = np.flatnonzero(new_group)[np.cumsum(new_group) - 1]
+                better = np.minimum(np.arange(m) - group_start, self.options.max_bucket)
+                members = np.flatnonzero(better)
+                counts = better[members]
+                later = np.repeat(sort[members], counts)
+                earlier = sort[_ragged_index(group_start[members], counts)]
+                found.append(later * m + earlier)
+        keys = np.unique(np.concatenate(found))
+        return np.stack([keys // max(m, 1), keys % max(m, 1)], axis=1)
+
+    def _verify(self, docs: np.ndarray, progress: bool, workers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Jaccard, containment and the rule (0: none) of every pair of document ids."""
+        chunks = [docs[lo : lo + _PAIRS_PER_TASK] for lo in range(0, len(docs), _PAIRS_PER_TASK)]
+        results = self._map(_verify_task, chunks, workers, progress=progress, total=len(docs))
+        jaccard, containment, prefix = (np.concatenate([r[k] for r in results] or [np.zeros(0)]) for k in range(3))
+        return jaccard, containment, duplicate_rules(jaccard, containment, prefix, self.options)
+
+    def _map(self, fn, items, workers: int, progress: bool = False, total: int = 0) -> list:
+        """`fn` over `items` in order, in forked processes that inherit this index (read-only)."""
+        global _deciding
+        items = list(items)
+        if not items:
+            return []
+        self._store.flush()
+        _deciding = self
+        bar = tqdm(total=total or len(items), desc="near-duplicates", unit="pair" if total else "doc",
+                   disable=not progress, file=sys.stderr, mininterval=0.5)
+        try:
+            if workers <= 1 or len(items) < 2 or not hasattr(os, "fork"):
+                results = []
+                for item in items:
+                    results.append(fn(item))
+                    bar.update(len(item) if total else 1)
+                return results
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = []
+                for item, result in zip(items, pool.imap(fn, items, chunksize=1 if total else 64)):
+                    results.append(result)
+                    bar.update(len(item) if total else 1)
+                return results
+        finally:
+            bar.close()
+            _deciding = None
+
+    def _similarity(self, i: int, j: int) -> Similarity:
+        return similarity(self._store[i], self._store[j], self._lead(i), self._lead(j))
+
+    def _is_roundup(self, j: int) -> bool:
         """Does `j` quote the openings of two or more smaller articles that are not copies of each other?
 
         A digest or roundup page holds the leads of several stories, so a short story lies
         wholly inside it and may even open it; a truncated copy of one article never opens two
         different articles. Checked only for documents about to absorb another by containment.
         """
-        cached = self._roundups.get(j)
-        if cached is not None:
-            return cached
+        rank = self._rank
+        assert rank is not None
         if self._anchor_hashes is None:
-            owners = [np.full(len(lead), i, dtype=np.int64) for i, lead in enumerate(self._leads)]
-            hashes = np.concatenate(self._leads) if self._leads else np.zeros(0, dtype=np.uint64)
+            lengths = self._lead_lengths.array[:, 0]
+            valid = np.arange(self._leads.array.shape[1])[None, :] < lengths[:, None]
+            hashes = self._leads.array[valid]
+            owners = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
             order = np.argsort(hashes, kind="stable")
-            self._anchor_hashes = hashes[order]
-            self._anchor_owners = np.concatenate(owners)[order] if owners else np.zeros(0, dtype=np.int64)
+            self._anchor_hashes, self._anchor_owners = hashes[order], owners[order]
+        assert self._anchor_owners is not None
         # Look j's shingles up among the sorted lead hashes (not the other way round: there
         # are 48 lead hashes per document in the corpus, and only ~700 shingles in j).
         shingles = self._store[j]
         lo = np.searchsorted(self._anchor_hashes, shingles, side="left")
         hi = np.searchsorted(self._anchor_hashes, shingles, side="right")
         found = hi > lo
-        lo, hi = lo[found], hi[found]
-        if len(lo):
-            spans = hi - lo
-            positions = np.repeat(lo - np.r_[0, np.cumsum(spans)[:-1]], spans) + np.arange(spans.sum())
-            owners, hits = np.unique(self._anchor_owners[positions], return_counts=True)
-        else:
-            owners, hits = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        opened = [int(o) for o, h in zip(owners, hits)
-                  if rank[o] > rank[j] and h >= max(1, len(self._leads[o]) // 2) and self._exact[o] != self._exact[j]]
-        opened.sort(key=lambda o: rank[o])
-        roundup = False
-        for x in range(min(len(opened), 20)):
-            for y in range(x + 1, min(len(opened), 20)):
-                a, b = opened[x], opened[y]
-                if self._exact[a] == self._exact[b]:
-                    continue
-                sim = similarity(self._store[a], self._store[b], self._leads[a], self._leads[b])
+        spans = hi[found] - lo[found]
+        owners, hits = np.unique(self._anchor_owners[_ragged_index(lo[found], spans)], return_counts=True)
+        lead_lengths = self._lead_lengths.array[owners, 0]
+        owners = owners[(rank[owners] > rank[j]) & (hits >= np.maximum(1, lead_lengths // 2))]
+        opened = sorted((o for o in owners.tolist() if self._exact[o] != self._exact[j]), key=lambda o: rank[o])[:20]
+        for x, a in enumerate(opened):
+            for b in opened[x + 1 :]:
                 # Two versions of one story share most of the smaller even below the duplicate
                 # thresholds (an edited copy and a chromed copy: containment ~0.9); different
                 # stories quoted by one digest share almost nothing.
-                if sim.containment < 0.5:
-                    roundup = True
-                    break
-            if roundup:
-                break
-        self._roundups[j] = roundup
-        return roundup
+                if self._exact[a] != self._exact[b] and self._similarity(a, b).containment < 0.5:
+                    return True
+        return False
 
-    def _candidates(self, reps: list[int], rank: np.ndarray) -> dict[int, set[int]]:
-        """For each document, the better-ranked documents it shares an LSH band with.
 
-        A bucket of more than `max_bucket` documents (an opening shared by many pages, say)
-        pairs each member with its `max_bucket` most complete members only, so the work stays
-        linear in the bucket's size; the canonical a member must match is among those.
-        """
-        neighbours: dict[int, set[int]] = {}
-        if len(reps) < 2:
-            return neighbours
-        ids = np.asarray(reps, dtype=np.int64)
-        for table in (self._bands, self._lead_bands):
-            width = len(table[reps[0]])
-            if width == 0:
-                continue
-            keys = np.stack([table[i] for i in reps])  # (docs, bands)
-            for band in range(width):
-                column = keys[:, band]
-                sort = np.lexsort((rank[ids], column))
-                col = column[sort]
-                starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
-                ends = np.r_[starts[1:], len(col)]
-                shared = ends - starts >= 2
-                for s, e in zip(starts[shared].tolist(), ends[shared].tolist()):
-                    members = ids[sort[s:e]].tolist()  # best rank first
-                    for k in range(1, len(members)):
-                        better = members[: min(k, self.options.max_bucket)]
-                        neighbours.setdefault(members[k], set()).update(better)
-        self.stats["candidate_pairs"] = sum(len(v) for v in neighbours.values())
-        return neighbours
+def _verify_task(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`similarity` of a chunk of document pairs of the index being decided, as three rows.
+
+    The verification loop of a large corpus (hundreds of thousands of pairs), so it reads the
+    columns directly, and computes the prefix overlap only where the containment rule can use
+    it (elsewhere it is left at 0).
+    """
+    index = _deciding
+    assert index is not None
+    options, store = index.options, index._store
+    leads, lead_lengths = index._leads.array, index._lead_lengths.array[:, 0]
+    out = np.zeros((3, len(docs)))
+    for p, (i, j) in enumerate(docs.tolist()):
+        a, b = store[i], store[j]
+        if not len(a) or not len(b):
+            continue
+        inter = _intersection(a, b)
+        small, large = (a, j) if len(a) <= len(b) else (b, i)
+        jaccard, containment = inter / (len(a) + len(b) - inter), inter / len(small)
+        out[0, p], out[1, p] = jaccard, containment
+        if containment >= options.containment and jaccard < options.jaccard and lead_lengths[large]:
+            out[2, p] = _count_in(leads[large, : lead_lengths[large]], small) / lead_lengths[large]
+    return out[0], out[1], out[2]
+
+
+def _roundup_task(j: int) -> bool:
+    assert _deciding is not None
+    return _deciding._is_roundup(j)
 
 
 def near_duplicates(keys: Iterable[DocKey], texts: Iterable[str], options: NearDupOptions = NearDupOptions()) -> list[Decision]:

@@ -263,7 +263,7 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
         if spill1.exists():
             os.unlink(spill1)
         wall["pass2_chrome_repeats_signatures"] = time.perf_counter() - started - sum(wall.values())
-        decisions = index.decide(progress=options.progress) if index is not None else []
+        decisions = index.decide(progress=options.progress, workers=workers) if index is not None else []
         wall["near_duplicates_decide"] = time.perf_counter() - started - sum(wall.values())
         index_stats = dict(index.stats) if index is not None else {}
     finally:

@@ -8,6 +8,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from dedupe.canonical import DocKey
 from dedupe.neardup import (
     NearDupOptions,
+    NearDuplicateIndex,
     Similarity,
     fingerprint,
     is_duplicate,
@@ -15,6 +16,7 @@ from dedupe.neardup import (
     lsh_params,
     near_duplicates,
     shingle_hash,
+    similarity,
 )
 from dedupe.shingles import words
 
@@ -122,6 +124,48 @@ def test_the_same_clusters_for_any_input_order():
         order = list(range(len(texts)))
         rng.shuffle(order)
         assert clusters(order) == base
+
+
+def test_similarity_counts_shared_hashes_exactly():
+    rng = np.random.default_rng(3)
+    pool = rng.integers(0, 2**64 - 1, 3000, dtype=np.uint64)
+    for _ in range(50):
+        a = np.unique(rng.choice(pool, rng.integers(1, 900)))
+        b = np.unique(rng.choice(pool, rng.integers(1, 900)))
+        lead_a, lead_b = a[:48][::-1], b[:48]
+        shared = len(set(a.tolist()) & set(b.tolist()))
+        sim = similarity(a, b, lead_a, lead_b)
+        small, large_lead = (a, lead_b) if len(a) <= len(b) else (b, lead_a)
+        assert sim.jaccard == shared / (len(a) + len(b) - shared)
+        assert sim.containment == shared / len(small)
+        assert sim.prefix == sum(h in set(small.tolist()) for h in large_lead.tolist()) / len(large_lead)
+
+
+def test_worker_processes_decide_exactly_as_one_process():
+    rng = random.Random(11)
+    vocab = (STORY + " " + OTHER).split()
+    stories = [" ".join(rng.choice(vocab) for _ in range(rng.randint(60, 200))) for _ in range(30)]
+    texts = []
+    for s in stories:
+        texts.append(s)
+        texts.append(s[: len(s) * 2 // 3])  # truncated copy
+        texts.append(s.replace(" the ", " a ", 3) + " Updated on Monday.")  # light edit
+    texts.append("Digest. " + stories[0][:200] + " " + stories[1][:200])
+    fingerprints = [fingerprint(t) for t in texts]
+
+    def decisions(workers):
+        index = NearDuplicateIndex()
+        try:
+            for i, (t, fp) in enumerate(zip(texts, fingerprints)):
+                index.add(DocKey(f"d{i:03d}", len(t)), fp)
+            return index.decide(workers=workers), dict(index.stats)
+        finally:
+            index.close()
+
+    one, stats = decisions(1)
+    assert decisions(2)[0] == one
+    assert sum(d.rule != "kept" for d in one) >= 40 and stats["verified_pairs"] > 0
+    assert {d.rule for d in one} >= {"kept", "jaccard", "containment"}
 
 
 def test_options_are_validated_when_built():
