@@ -213,6 +213,9 @@ _CHUNK_TABLE = bytes(
     ord(chr(c).lower()) if c < 0x80 and (chr(c).isalnum() or chr(c) in "_'`") else c if c >= 0x80 else 0x20
     for c in range(256)
 )
+_TYPOGRAPHIC = (("\u2019", "'"), ("\u2018", " "), ("\u201c", " "), ("\u201d", " "), ("\u2013", " "), ("\u2014", " "),
+                ("\u2022", " "), ("\xab", " "), ("\xbb", " "))
+_ASCII_WORD_BYTE = np.array([chr(c).isascii() and (chr(c).isalnum() or c == 0x5F) for c in range(256)])
 _DOC_BREAK = b"\xff"  # never in UTF-8 (nor with surrogatepass): the chunk between two texts
 _SIMPLE_CHUNK = re.compile(rb"[a-z0-9_]+").fullmatch
 _BLOCK_ROWS = 4096  # shingles per permutation block: a 4 MB block of 128 uint64 values each
@@ -329,12 +332,27 @@ def _token_hashes_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
                 text = text.replace("\xa0", " ")
             if "\u2026" in text:
                 text = text.replace("\u2026", "...")
+            # Typographic quotes and dashes: as separators (or, for U+2019, an apostrophe) they
+            # tokenise exactly like the ASCII character put in their place, and NFKC leaves both
+            # alone; without them most chunks of news prose are plain ASCII again.
+            for typographic, plain in _TYPOGRAPHIC:
+                if typographic in text:
+                    text = text.replace(typographic, plain)
             if not unicodedata.is_normalized("NFKC", text):
                 text = unicodedata.normalize("NFKC", text)
         parts.append(text.encode("utf-8", "surrogatepass"))
     parts.append(b" " * 8)  # room for the 8-byte reads past the last chunk
     buf = b" \xff ".join(parts).translate(_CHUNK_TABLE)
     arr = np.frombuffer(buf, dtype=np.uint8)
+    # An apostrophe between two ASCII word characters is dropped by `words` (inner apostrophe,
+    # "don't" -> "dont"); dropping it here leaves a plain chunk for the vectorised hash.
+    apostrophes = np.flatnonzero((arr[1:-1] == 0x27) | (arr[1:-1] == 0x60)) + 1
+    if len(apostrophes):
+        before, after = arr[apostrophes - 1], arr[apostrophes + 1]
+        inner = apostrophes[_ASCII_WORD_BYTE[before] & _ASCII_WORD_BYTE[after]]
+        if len(inner):
+            arr = np.delete(arr, inner)
+            buf = arr.tobytes()
     edges = np.diff((arr != 0x20).view(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
@@ -359,7 +377,7 @@ def _token_hashes_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
     breaks = sp[(lengths[sp] == 1) & (arr[starts[sp]] == 0xFF)]
     text_ends = np.r_[positions[breaks], len(tokens)]
-    return tokens, np.diff(np.r_[0, text_ends])
+    return tokens, np.diff(np.r_[0, text_ends])[: len(texts)]  # (the padding after the last text is not one)
 
 
 def _ragged_index(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -436,14 +454,57 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return opt
 
 
+@dataclass(frozen=True, slots=True)
+class FingerprintBatch:
+    """The fingerprints of a batch of texts as a few arrays: what worker processes send back
+    (a handful of buffers to pickle, not five small arrays per document)."""
+
+    exact_keys: np.ndarray  # (n, 16) uint8
+    shingle_counts: np.ndarray  # (n,) sorted unique shingles per text
+    shingles: np.ndarray  # every text's sorted unique shingles, concatenated
+    leads: np.ndarray  # (n, prefix_shingles), each row zero-padded after its lead length
+    lead_lengths: np.ndarray  # (n,)
+    bands: np.ndarray  # (n, bands); zeros for a text without words
+    lead_bands: np.ndarray  # (n, lead bands)
+    signatures: np.ndarray | None = None  # (n, num_perm) when asked
+
+    def __len__(self) -> int:
+        return len(self.shingle_counts)
+
+    def __getitem__(self, d: int) -> Fingerprint:
+        ends = np.cumsum(self.shingle_counts)
+        count = int(self.shingle_counts[d])
+        has_words = count > 0
+        return Fingerprint(
+            exact_key=self.exact_keys[d].tobytes(),
+            shingles=self.shingles[ends[d] - count : ends[d]],
+            lead=self.leads[d, : self.lead_lengths[d]],
+            bands=self.bands[d] if has_words else self.bands[d, :0],
+            lead_bands=self.lead_bands[d] if has_words else self.lead_bands[d, :0],
+            signature=(self.signatures[d] if has_words else self.signatures[d, :0]) if self.signatures is not None else None,
+        )
+
+
 def fingerprint_many(
     texts: Sequence[str], options: NearDupOptions = NearDupOptions(), keep_signature: bool = False
 ) -> list[Fingerprint]:
     """Fingerprints of a batch of texts: the same values as `fingerprint` on each one, vectorised."""
-    if not texts:
-        return []
-    n = options.ngram
-    tokens, token_counts = _token_hashes_batch(texts)
+    batch = fingerprint_batch(texts, options, keep_signature)
+    return [batch[d] for d in range(len(batch))]
+
+
+def fingerprint_batch(
+    texts: Sequence[str], options: NearDupOptions = NearDupOptions(), keep_signature: bool = False
+) -> FingerprintBatch:
+    """`fingerprint_many` as one FingerprintBatch."""
+    n, docs = options.ngram, len(texts)
+    bands, r = lsh_params(options.lsh_threshold, options.num_perm)
+    lead_band_count = options.lead_perms // options.lead_rows
+    prefix = options.prefix_shingles
+    if not docs:
+        tokens, token_counts = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    else:
+        tokens, token_counts = _token_hashes_batch(texts)
     token_ends = np.cumsum(token_counts)
     token_starts = token_ends - token_counts
 
@@ -461,16 +522,26 @@ def fingerprint_many(
 
     full = np.flatnonzero(shingle_counts > 0)
     a, b = permutations(options.num_perm, options.seed)
-    bands, r = lsh_params(options.lsh_threshold, options.num_perm)
-    mixed = _fmix64(shingles)
+    all_bands = np.zeros((docs, bands), dtype=np.uint64)
+    all_lead_bands = np.zeros((docs, lead_band_count), dtype=np.uint64)
+    signatures = np.zeros((docs, options.num_perm), dtype=np.uint64) if keep_signature else None
     if len(full):
-        signatures = _minhash_segments(mixed, shingle_starts[full], a, b)
+        mixed = _fmix64(shingles)
+        full_signatures = _minhash_segments(mixed, shingle_starts[full], a, b)
         lead_counts = np.minimum(shingle_counts[full], options.lead_shingles)
         lead_index = _ragged_index(shingle_starts[full], lead_counts)
         lead_starts = np.cumsum(lead_counts) - lead_counts
         lead_signatures = _minhash_segments(mixed[lead_index], lead_starts, a[: options.lead_perms], b[: options.lead_perms])
-        all_bands = _band_keys_2d(signatures, r, bands)
-        all_lead_bands = _band_keys_2d(lead_signatures, options.lead_rows, options.lead_perms // options.lead_rows)
+        all_bands[full] = _band_keys_2d(full_signatures, r, bands)
+        all_lead_bands[full] = _band_keys_2d(lead_signatures, options.lead_rows, lead_band_count)
+        if signatures is not None:
+            signatures[full] = full_signatures
+
+    # the lead: the first shingles of each text, in order
+    lead_lengths = np.minimum(shingle_counts, prefix)
+    leads = np.zeros((docs, prefix), dtype=np.uint64)
+    rows = np.repeat(np.arange(docs), lead_lengths)
+    leads[rows, _ragged_index(np.zeros(docs, dtype=np.int64), lead_lengths)] = shingles[_ragged_index(shingle_starts, lead_lengths)]
 
     # sorted unique shingles: each document's run sorted in place, then one mask for the batch
     ordered_sorted = shingles.copy()
@@ -482,30 +553,20 @@ def fingerprint_many(
     if len(shingles) > 1:
         np.not_equal(ordered_sorted[1:], ordered_sorted[:-1], out=keep[1:])
         keep[shingle_starts[full]] = True
-    unique_all = ordered_sorted[keep]
-    unique_bounds = np.r_[0, np.cumsum(keep)][bounds].tolist()
+    unique_counts = np.diff(np.r_[0, np.cumsum(keep)][bounds])
 
-    empty = np.zeros(0, dtype=np.uint64)
-    out: list[Fingerprint] = []
-    row = 0
-    prefix = options.prefix_shingles
     token_bounds = np.r_[0, token_ends].tolist()
-    for d in range(len(texts)):
-        ts, te = token_bounds[d], token_bounds[d + 1]
-        if ts == te:
-            out.append(Fingerprint(_exact_key(empty), empty, empty, empty, empty, empty if keep_signature else None))
-            continue
-        ss = bounds[d]
-        out.append(Fingerprint(
-            exact_key=_exact_key(tokens[ts:te]),
-            shingles=unique_all[unique_bounds[d] : unique_bounds[d + 1]],
-            lead=shingles[ss : min(ss + prefix, bounds[d + 1])].copy(),
-            bands=all_bands[row],
-            lead_bands=all_lead_bands[row],
-            signature=signatures[row].copy() if keep_signature else None,
-        ))
-        row += 1
-    return out
+    exact = b"".join(_exact_key(tokens[token_bounds[d] : token_bounds[d + 1]]) for d in range(docs))
+    return FingerprintBatch(
+        exact_keys=np.frombuffer(exact, dtype=np.uint8).reshape(docs, 16),
+        shingle_counts=unique_counts.astype(np.int64),
+        shingles=ordered_sorted[keep],
+        leads=leads,
+        lead_lengths=lead_lengths.astype(np.int64),
+        bands=all_bands,
+        lead_bands=all_lead_bands,
+        signatures=signatures,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -583,6 +644,15 @@ class _Rows:
             self._data = grown
         self._data[self.n, : np.size(row)] = row
         self.n += 1
+
+    def extend(self, rows: np.ndarray) -> None:
+        need = self.n + len(rows)
+        if need > len(self._data):
+            grown = np.zeros((max(need, 2 * len(self._data)), self._data.shape[1]), dtype=self._data.dtype)
+            grown[: self.n] = self._data[: self.n]
+            self._data = grown
+        self._data[self.n : need, : rows.shape[1]] = rows
+        self.n = need
 
     @property
     def array(self) -> np.ndarray:
@@ -673,6 +743,24 @@ class NearDuplicateIndex:
         self._anchor_owners: np.ndarray | None = None
         self._rank: np.ndarray | None = None
         self.stats: dict[str, int] = {"candidate_pairs": 0, "verified_pairs": 0}
+
+    def add_batch(self, keys: Sequence[DocKey], batch: FingerprintBatch, rows: Sequence[int]) -> list[int]:
+        """Add the documents at `rows` of `batch` (in that order) as `keys`; returns their slots."""
+        if len(rows) == 0:
+            return []
+        take = np.asarray(rows, dtype=np.int64)
+        first = len(self._keys)
+        self._keys.extend(keys)
+        exact = batch.exact_keys[take].tobytes()
+        self._exact.extend(exact[k : k + 16] for k in range(0, len(exact), 16))
+        self._leads.extend(batch.leads[take])
+        self._lead_lengths.extend(batch.lead_lengths[take][:, None])
+        self._bands.extend(batch.bands[take])
+        self._lead_bands.extend(batch.lead_bands[take])
+        ends = np.cumsum(batch.shingle_counts)
+        for d in take.tolist():
+            self._store.append(batch.shingles[ends[d] - batch.shingle_counts[d] : ends[d]])
+        return list(range(first, len(self._keys)))
 
     def add(self, key: DocKey, fp: Fingerprint) -> int:
         self._keys.append(key)

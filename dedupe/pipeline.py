@@ -7,12 +7,14 @@ within a source) and near-duplicates. So the run makes three passes, and between
 documents wait in spill files inside the (temporary) output folder, not in memory:
 
 - pass 1: read, extract, repair (per document, in worker processes); the main process feeds
-  each text's line hashes to the BoilerplateLearner and spills the document;
-- pass 2: chrome and repeats with the learned lines, then the document's fingerprint (worker
-  processes); the main process adds fingerprints to the near-duplicate index and spills the
-  cleaned document;
-- decide near-duplicates from the index (hashes and band keys only);
-- pass 3: write corpus, manifest, duplicates and report in input order.
+  each text's line features to the BoilerplateLearner and appends the spill line the worker made;
+- pass 2: chrome and repeats with the learned lines, then the fingerprints of the batch (worker
+  processes); the main process adds them to the near-duplicate index and spills the cleaned
+  document;
+- decide near-duplicates from the index (band keys and leads in memory, shingle sets on disk;
+  candidate pairs verified in worker processes);
+- pass 3: the workers turn spilled documents and decisions into corpus, manifest and duplicates
+  lines; the main process writes them and the report in input order.
 
 Worker processes get documents in order and return them in order (`imap`), so the output is
 the same for any worker count.
@@ -20,27 +22,28 @@ the same for any worker count.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
-import time
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from tqdm import tqdm
 
 from dedupe.canonical import DocKey, decided_by, sort_key
-from dedupe.chrome import BoilerplateLearner, LearnedBoilerplate, LearnerFeatures, learner_features
-from dedupe.document import DUPLICATE, EMPTY, ERROR, KEPT, Cluster, Document, Match
+from dedupe.chrome import BoilerplateLearner, LearnedBoilerplate, learner_features
+from dedupe.document import DUPLICATE, EMPTY, ERROR, KEPT, OK, Cluster, Document, Match
 from dedupe.errors import DedupeError
-from dedupe.neardup import Fingerprint, NearDupOptions, NearDuplicateIndex, fingerprint_many
-from dedupe.readers import ReadOptions, iter_documents
-from dedupe.repeats import DEFAULT_MIN_SPAN_WORDS, SharedBlockIndex
+from dedupe.neardup import FingerprintBatch, NearDupOptions, NearDuplicateIndex, fingerprint_batch
+from dedupe.readers import ReadOptions, UniqueIds, materialize, scan
+from dedupe.repeats import DEFAULT_MIN_SPAN_WORDS, SharedBlockIndex, paragraph_keys
 from dedupe.report import ReportBuilder
 from dedupe.stages import DropRepeats, ExtractHtml, RepairEncoding, StripChrome, empty
-from dedupe.writers import OutputFolder, document_from_record, document_to_record, dumps, read_jsonl, write_text_atomic
+from dedupe.writers import OutputFolder, document_from_record, document_to_record, dumps, write_text_atomic
 
 log = logging.getLogger("dedupe")
 
@@ -89,6 +92,12 @@ class RunResult:
 
 
 # -- work done in worker processes ------------------------------------------------------
+#
+# The main process only routes: it scans the inputs (file names, raw JSONL lines), hands
+# batches to the workers, feeds what comes back into the corpus-wide structures (ids, learned
+# lines, the near-duplicate index) and appends ready-made lines to the files. Parsing, decoding,
+# every stage, the JSON of the spill files and of the output are all done in the workers: with
+# two cores, each per-document millisecond left in the main process was one the workers lost.
 
 @dataclass(frozen=True)
 class _Work:
@@ -104,35 +113,99 @@ def _init_worker(work: _Work) -> None:
     _work = work
 
 
-def _pass1(docs: list[Document]) -> tuple[list[tuple[Document, LearnerFeatures | None]], dict[str, float]]:
-    """Extract and repair a batch, and what the boilerplate learner needs of each document;
-    returns them with the seconds each stage took."""
+class _Done(NamedTuple):
+    """What a worker sends back about one document: its spill line and what the main process needs."""
+
+    line: str  # the document after this pass, as a spill record (JSON)
+    id: str
+    origin: str
+    source: str
+    url: str | None
+    published: str | None
+    status: str
+    reason: str | None
+    length: int  # characters of text
+    extra: Any = None  # pass 1: LearnerFeatures; pass 2: the shared-block keys of its paragraphs
+
+
+def _done(doc: Document, extra: Any = None) -> _Done:
+    return _Done(dumps(document_to_record(doc)), doc.id, doc.origin, doc.source, doc.url, doc.published,
+                 doc.status, doc.reason, len(doc.text), extra)
+
+
+def _document(item: Any) -> Document:
+    """A pass's input as a Document: a spill line of the pass before, or an item of `scan`."""
+    assert _work is not None
+    if isinstance(item, str):
+        return document_from_record(json.loads(item))
+    return materialize(item, _work.options.read)
+
+
+def _pass1(items: list) -> tuple[list[_Done], None, dict[str, float]]:
+    """Read, extract and repair a batch, with what the boilerplate learner needs of each document."""
     assert _work is not None
     clock = _StageClock()
     extract, repair = ExtractHtml(), RepairEncoding()
+    docs = [clock.time("read", _document, item) for item in items]
     docs = [clock.time("extract", extract.apply, d) if d.ok and d.content_type == "html" else d for d in docs]
     docs = [clock.time("encoding", repair.apply, d) if d.ok else d for d in docs]
-    if not _work.options.learn_boilerplate:
-        return [(d, None) for d in docs], clock.seconds
-    return [(d, clock.time("learn", learner_features, d.text) if d.ok else None) for d in docs], clock.seconds
+    learn = _work.options.learn_boilerplate
+    done = [_done(d, clock.time("learn", learner_features, d.text) if learn and d.ok else None) for d in docs]
+    return done, None, clock.seconds
 
 
-def _pass2(docs: list[Document]) -> tuple[list[tuple[Document, Fingerprint | None]], dict[str, float]]:
-    """Chrome and repeats per document, then the fingerprints of the whole batch at once."""
+def _pass2(items: list) -> tuple[list[_Done], FingerprintBatch | None, dict[str, float]]:
+    """Chrome and repeats per document, then the fingerprints of the batch's documents that are
+    still ok, in order (row k of the batch is the k-th such document)."""
     assert _work is not None
     options = _work.options
     clock = _StageClock()
+    docs = [clock.time("read", _document, item) for item in items]
     if options.cleans:
         chrome, repeats = StripChrome(_work.learned), DropRepeats(options.min_span_words)
         docs = [clock.time("chrome", chrome.apply, d) if d.ok else d for d in docs]
         docs = [clock.time("repeats", repeats.apply, d) if d.ok else d for d in docs]
     else:
         docs = [empty(d, "empty_input (no text)") if d.ok and not d.text.strip() else d for d in docs]
-    if not options.dedups:
-        return [(d, None) for d in docs], clock.seconds
-    wanted = [d.text for d in docs if d.ok]
-    fps = iter(clock.time("signatures", fingerprint_many, wanted, options.neardup))
-    return [(d, next(fps) if d.ok else None) for d in docs], clock.seconds
+    batch = None
+    if options.dedups:
+        batch = clock.time("signatures", fingerprint_batch, [d.text for d in docs if d.ok], options.neardup)
+    shared = [paragraph_keys(d.text) if options.cleans and d.ok else None for d in docs]
+    return [_done(d, keys) for d, keys in zip(docs, shared)], batch, clock.seconds
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What the near-duplicate stage decided for one spill line (None: decided by its own status)."""
+
+    duplicate_of: str | None = None
+    similarity: dict | None = None
+    matches: tuple[Match, ...] = ()
+
+
+def _pass3(items: list[tuple[str, _Verdict | None]]) -> tuple[tuple[str, str, str, list, ReportBuilder], None, dict]:
+    """The output lines of a batch: corpus, manifest and duplicates text, what each document
+    became, and the report's counts for the batch."""
+    clock = _StageClock()
+    corpus, manifest, duplicates, outcomes = [], [], [], []
+    report = ReportBuilder(None)
+    start = time.perf_counter()
+    for line, verdict in items:
+        doc = document_from_record(json.loads(line))
+        if doc.status in (ERROR, EMPTY):
+            status, duplicate_of, similarity = doc.status, None, None
+        elif verdict is None or verdict.duplicate_of is None:
+            status, duplicate_of, similarity = KEPT, None, None
+            corpus.append(dumps(_corpus_record(doc, verdict.matches if verdict else ())) + "\n")
+        else:
+            status, duplicate_of, similarity = DUPLICATE, verdict.duplicate_of, verdict.similarity
+            duplicates.append(dumps({"id": doc.id, "duplicate_of": duplicate_of, "source": doc.source,
+                                     "url": doc.url, "text": doc.text}) + "\n")
+        manifest.append(dumps(_manifest_record(doc, status, duplicate_of, similarity)) + "\n")
+        outcomes.append((doc.id, status, duplicate_of))
+        report.add(doc, status, duplicate_of)
+    clock.seconds["write"] = time.perf_counter() - start
+    return ("".join(corpus), "".join(manifest), "".join(duplicates), outcomes, report), None, clock.seconds
 
 
 class _StageClock:
@@ -162,8 +235,8 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, seconds: dict[str, float]) -> Iterator:
     """`fn` over batches of `items`, in order, over `workers` processes (in this process when 1).
 
-    `fn` takes a list of BATCH items and returns (results, stage seconds); results are yielded
-    one by one and the seconds added to `seconds`.
+    `fn` takes a list of BATCH items and returns (results, batch extra, stage seconds); each
+    (results, batch extra) is yielded in order and the seconds added to `seconds`.
     """
     tasks = _batches(items, BATCH)
     if workers <= 1:
@@ -174,14 +247,19 @@ def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, seconds:
         pool = ctx.Pool(workers, initializer=_init_worker, initargs=(work,))
         results = pool.imap(fn, tasks)
     try:
-        for batch, batch_seconds in results:
+        for batch, extra, batch_seconds in results:
             for stage, value in batch_seconds.items():
                 seconds[stage] = seconds.get(stage, 0.0) + value
-            yield from batch
+            yield batch, extra
     finally:
         if workers > 1:
             pool.terminate()
             pool.join()
+
+
+def _spill_lines(path: Path) -> Iterator[str]:
+    with open(path, encoding="utf-8") as fh:
+        yield from fh
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -210,12 +288,25 @@ def _refuse_output_inside_inputs(inputs: Sequence[str | os.PathLike], out: Path)
             raise DedupeError(f"{out}: the output folder is inside the input folder {path}; choose another place")
 
 
+def _admitted(done: _Done, ids: UniqueIds | None) -> _Done:
+    """`done`, or the error that replaces it when its id was seen before (only the pass that
+    reads the inputs checks ids)."""
+    if ids is None:
+        return done
+    key, reason = ids.admit(done.id, done.origin)
+    if reason is None:
+        return done
+    return _done(Document(id=key, text="", source=done.source, url=done.url, origin=done.origin,
+                          status=ERROR, reason=reason))
+
+
 def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options: RunOptions) -> dict[str, Any]:
     workers = options.worker_count
     bar = dict(unit="doc", disable=not options.progress, file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
     stage_seconds: dict[str, float] = {}  # summed over worker tasks
     wall: dict[str, float] = {}  # wall-clock seconds per pass, in this process
     started = time.perf_counter()
+    scanned = scan(inputs, options.read)  # raises at once for a path that does not exist
 
     # pass 1: read, extract, repair; learn per-source lines. Only cleaning needs it: `dedup`
     # reads the inputs straight into pass 2.
@@ -223,43 +314,60 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     spill1 = folder.path(".pass1.jsonl")
     if options.cleans:
         learner = BoilerplateLearner() if options.learn_boilerplate else None
-        with open(spill1, "w", encoding="utf-8") as fh:
-            docs = iter_documents(inputs, options.read)
-            results = _parallel(_pass1, docs, _Work(options), workers, stage_seconds)
-            for doc, features in tqdm(results, desc="read+repair", **bar):
-                _warn_if_bad(doc, options.strict, warn_empty=True)
-                if learner is not None and features is not None:
-                    learner.observe_features(doc.source, features)
-                fh.write(dumps(document_to_record(doc)) + "\n")
+        ids = UniqueIds()
+        with open(spill1, "w", encoding="utf-8") as fh, tqdm(desc="read+repair", **bar) as progress:
+            for done_batch, _ in _parallel(_pass1, scanned, _Work(options), workers, stage_seconds):
+                for done in done_batch:
+                    done = _admitted(done, ids)
+                    _warn_if_bad(done, options.strict, warn_empty=True)
+                    if learner is not None and done.extra is not None and done.status == OK:
+                        learner.observe_features(done.source, done.extra)
+                    fh.write(done.line + "\n")
+                progress.update(len(done_batch))
         learned = learner.finish() if learner is not None else None
-        pass2_input: Iterable[Document] = (document_from_record(r) for r in read_jsonl(spill1))
+        pass2_input: Iterable = _spill_lines(spill1)
         wall["pass1_read_extract_repair_learn"] = time.perf_counter() - started
     else:
-        pass2_input = _checked(iter_documents(inputs, options.read), options.strict)
+        pass2_input = scanned
 
     # pass 2: chrome, repeats, fingerprints.
     index = NearDuplicateIndex(options.neardup, spill_folder=str(folder.tmp)) if options.dedups else None
     shared = SharedBlockIndex() if options.cleans else None
+    ids = None if options.cleans else UniqueIds()
     spill2 = folder.path(".pass2.jsonl")
     position: list[int] = []  # spill-2 line -> near-duplicate index slot (-1: not indexed)
     keys: list[DocKey] = []  # slot -> the facts the canonical policy needs
     sources: list[str] = []
     try:
-        with open(spill2, "w", encoding="utf-8") as fh:
-            results = _parallel(_pass2, pass2_input, _Work(options, learned), workers, stage_seconds)
-            for doc, fp in tqdm(results, desc="clean+sign" if options.cleans else "read+sign", **bar):
-                if doc.status == EMPTY:
-                    _warn_if_bad(doc, options.strict, warn_empty=not options.cleans)
-                if shared is not None and doc.ok:
-                    shared.observe(doc.id, doc.source, doc.text)
-                if index is not None and fp is not None:
-                    key = DocKey(doc.id, len(doc.text), doc.published, doc.url)
-                    position.append(index.add(key, fp))
-                    keys.append(key)
-                    sources.append(doc.source)
-                else:
-                    position.append(-1)
-                fh.write(dumps(document_to_record(doc)) + "\n")
+        with open(spill2, "w", encoding="utf-8") as fh, \
+                tqdm(desc="clean+sign" if options.cleans else "read+sign", **bar) as progress:
+            for done_batch, fingerprints in _parallel(_pass2, pass2_input, _Work(options, learned), workers, stage_seconds):
+                rows: list[int] = []  # rows of `fingerprints` to index
+                row_keys: list[DocKey] = []
+                row = 0  # fingerprints hold a row for each document that was ok in the worker
+                for done in done_batch:
+                    signed = done.status == OK
+                    done = _admitted(done, ids)
+                    if done.status == EMPTY:
+                        _warn_if_bad(done, options.strict, warn_empty=not options.cleans)
+                    elif done.status == ERROR and ids is not None:
+                        _warn_if_bad(done, options.strict)
+                    if shared is not None and done.status == OK:
+                        shared.observe_keys(done.id, done.source, done.extra)
+                    if index is not None and done.status == OK:
+                        key = DocKey(done.id, done.length, done.published, done.url)
+                        position.append(len(index) + len(rows))
+                        rows.append(row)
+                        row_keys.append(key)
+                        keys.append(key)
+                        sources.append(done.source)
+                    else:
+                        position.append(-1)
+                    row += signed
+                    fh.write(done.line + "\n")
+                if index is not None and fingerprints is not None:
+                    index.add_batch(row_keys, fingerprints, rows)
+                progress.update(len(done_batch))
         if spill1.exists():
             os.unlink(spill1)
         wall["pass2_chrome_repeats_signatures"] = time.perf_counter() - started - sum(wall.values())
@@ -287,30 +395,32 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
         merged[slot].sort(key=lambda m: (-m.jaccard, m.id))
         clusters.append(Cluster(keys[slot].id, tuple(merged[slot]), decided_by(keys[slot], runner_up[slot])))
 
-    # pass 3: write everything in input order.
+    # pass 3: write everything in input order (the lines are made in the workers).
     report = ReportBuilder(options, learned=learned, shared=shared, index_stats=index_stats)
     seen_ids: set[str] = set()
     kept_ids: set[str] = set()
     dup_targets: list[str] = []
+    verdicts = (_verdict(slot, decisions, keys, merged) for slot in position)
     with open(folder.path("corpus.jsonl"), "w", encoding="utf-8") as corpus, \
             open(folder.path("manifest.jsonl"), "w", encoding="utf-8") as manifest, \
-            open(folder.path("duplicates.jsonl"), "w", encoding="utf-8") as duplicates:
-        records = read_jsonl(spill2)
-        for doc_record, slot in tqdm(zip(records, position), desc="write", total=len(position), **bar):
-            doc = document_from_record(doc_record)
-            status, duplicate_of, similarity = _status(doc, slot, decisions, keys)
-            if doc.id in seen_ids:
-                raise AssertionError(f"manifest would list {doc.id!r} twice")
-            seen_ids.add(doc.id)
-            if status == KEPT:
-                kept_ids.add(doc.id)
-                corpus.write(dumps(_corpus_record(doc, merged.get(slot, ()))) + "\n")
-            elif status == DUPLICATE:
-                dup_targets.append(duplicate_of)
-                duplicates.write(dumps({"id": doc.id, "duplicate_of": duplicate_of, "source": doc.source,
-                                        "url": doc.url, "text": doc.text}) + "\n")
-            manifest.write(dumps(_manifest_record(doc, status, duplicate_of, similarity)) + "\n")
-            report.add(doc, status, duplicate_of)
+            open(folder.path("duplicates.jsonl"), "w", encoding="utf-8") as duplicates, \
+            tqdm(desc="write", total=len(position), **bar) as progress:
+        items = zip(_spill_lines(spill2), verdicts)
+        for (corpus_text, manifest_text, duplicates_text, outcomes, tally), _ in _parallel(
+                _pass3, items, _Work(options), workers, stage_seconds):
+            corpus.write(corpus_text)
+            manifest.write(manifest_text)
+            duplicates.write(duplicates_text)
+            report.merge(tally)
+            for doc_id, status, duplicate_of in outcomes:
+                if doc_id in seen_ids:
+                    raise AssertionError(f"manifest would list {doc_id!r} twice")
+                seen_ids.add(doc_id)
+                if status == KEPT:
+                    kept_ids.add(doc_id)
+                elif status == DUPLICATE:
+                    dup_targets.append(duplicate_of)
+            progress.update(len(outcomes))
     os.unlink(spill2)
     missing = [t for t in dup_targets if t not in kept_ids]
     if missing:
@@ -328,13 +438,17 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     return built
 
 
-def _checked(docs: Iterable[Document], strict: bool) -> Iterator[Document]:
-    for doc in docs:
-        _warn_if_bad(doc, strict, warn_empty=True)
-        yield doc
+def _verdict(slot: int, decisions: list, keys: list[DocKey], merged: dict[int, list[Match]]) -> _Verdict | None:
+    if slot < 0 or not decisions:
+        return None
+    decision = decisions[slot]
+    if decision.canonical == slot:
+        return _Verdict(matches=tuple(merged.get(slot, ())))
+    similarity = {"rule": decision.rule, "jaccard": round(decision.jaccard, 4), "containment": round(decision.containment, 4)}
+    return _Verdict(keys[decision.canonical].id, similarity)
 
 
-def _warn_if_bad(doc: Document, strict: bool, warn_empty: bool = False) -> None:
+def _warn_if_bad(doc: Document | _Done, strict: bool, warn_empty: bool = False) -> None:
     """One line per bad input; empty inputs warn too, documents emptied by cleaning only log."""
     if doc.status == ERROR:
         if strict:
@@ -342,18 +456,6 @@ def _warn_if_bad(doc: Document, strict: bool, warn_empty: bool = False) -> None:
         log.warning("%s: %s", doc.origin, doc.reason)
     elif doc.status == EMPTY:
         (log.warning if warn_empty else log.info)("%s: %s", doc.origin, doc.reason)
-
-
-def _status(doc: Document, slot: int, decisions: list, keys: list[DocKey]) -> tuple[str, str | None, dict | None]:
-    if doc.status in (ERROR, EMPTY):
-        return doc.status, None, None
-    if slot < 0 or not decisions:
-        return KEPT, None, None
-    decision = decisions[slot]
-    if decision.canonical == slot:
-        return KEPT, None, None
-    similarity = {"rule": decision.rule, "jaccard": round(decision.jaccard, 4), "containment": round(decision.containment, 4)}
-    return DUPLICATE, keys[decision.canonical].id, similarity
 
 
 def _corpus_record(doc: Document, matches: Iterable[Match]) -> dict[str, Any]:

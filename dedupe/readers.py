@@ -84,32 +84,89 @@ def iter_documents(paths: Iterable[str | os.PathLike], options: ReadOptions = Re
     is unique, whatever the input holds. A path that does not exist raises DedupeError at once,
     before anything is read (not at the first `next`), so a run stops before it starts.
     """
+    pending = scan(paths, options)
+    return unique_ids(materialize(item, options) for item in pending)
+
+
+def scan(paths: Iterable[str | os.PathLike], options: ReadOptions = ReadOptions()) -> Iterator["Pending | Document"]:
+    """The cheap half of reading, in input order: what each document will be read from (a
+    `Pending`: a file to read, a JSONL line to parse), or a ready error Document (a record
+    too large, an unreadable file). `materialize` does the expensive half, in any process.
+    Raises DedupeError at once for a path that does not exist.
+    """
     paths = [Path(p) for p in paths]
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise DedupeError(f"{path}: no such file or folder")
-    return _unique(paths, options)
+    return (item for path in paths for item in _iter_path(path, options))
 
 
-def _unique(paths: list[Path], options: ReadOptions) -> Iterator[Document]:
-    seen: dict[str, str] = {}
-    for path in paths:
-        for doc in _iter_path(path, options):
-            first = seen.get(doc.id)
-            if first is None:
-                seen[doc.id] = doc.origin
-                yield doc
-                continue
-            reason = f"duplicate id {doc.id!r}: first at {first}, again at {doc.origin}"
-            # keyed by its origin, which a record may also use as its id: then a suffix keeps it unique
-            key, n = doc.origin, 1
-            while key in seen:
-                n += 1
-                key = f"{doc.origin}#{n}"
-            seen[key] = doc.origin
-            yield Document(
-                id=key, text="", source=doc.source, url=doc.url, origin=doc.origin, status=ERROR, reason=reason
-            )
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A document not read yet: a file (`data` None) or one JSONL line (`data` its bytes)."""
+
+    kind: str  # "text", "html", "jsonl"
+    doc_id: str  # the id (files) or the fallback id "name:line" (JSONL)
+    origin: str
+    fallback_source: str
+    path: str = ""
+    gzipped: bool = False
+    data: bytes | None = None
+
+
+def materialize(item: "Pending | Document", options: ReadOptions = ReadOptions()) -> Document:
+    """The Document a `scan` item stands for: the file read and decoded, or the line parsed."""
+    if isinstance(item, Document):
+        return item
+    if item.data is not None:
+        return _jsonl_record(item.data, item.doc_id, item.origin, item.fallback_source, options)
+    try:
+        decoded = decode_bytes(_read_bytes(Path(item.path), item.gzipped, options.max_bytes))
+    except (OSError, EOFError, zlib.error, NotText, _Refused) as err:
+        return _error(item.doc_id, item.origin, item.fallback_source, _describe(err))
+    return Document(
+        id=item.doc_id,
+        text=decoded.text,
+        content_type=item.kind,
+        source=item.fallback_source,
+        origin=item.origin,
+        encoding=decoded.encoding,
+        edits=_replacement_edits(decoded),
+    )
+
+
+class UniqueIds:
+    """The ids seen so far in a run: a repeated id makes its document an error naming both places."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    def admit(self, doc_id: str, origin: str) -> tuple[str, str | None]:
+        """(the key to list the document under, the error reason or None when the id is new)."""
+        first = self._seen.get(doc_id)
+        if first is None:
+            self._seen[doc_id] = origin
+            return doc_id, None
+        reason = f"duplicate id {doc_id!r}: first at {first}, again at {origin}"
+        # keyed by its origin, which a record may also use as its id: then a suffix keeps it unique
+        key, n = origin, 1
+        while key in self._seen:
+            n += 1
+            key = f"{origin}#{n}"
+        self._seen[key] = origin
+        return key, reason
+
+    def check(self, doc: Document) -> Document:
+        """`doc`, or the error Document that replaces it when its id was seen before."""
+        key, reason = self.admit(doc.id, doc.origin)
+        if reason is None:
+            return doc
+        return Document(id=key, text="", source=doc.source, url=doc.url, origin=doc.origin, status=ERROR, reason=reason)
+
+
+def unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
+    ids = UniqueIds()
+    return (ids.check(doc) for doc in docs)
 
 
 def format_of(path: Path) -> tuple[str, bool] | None:
@@ -156,7 +213,7 @@ def _host(url: str) -> str | None:
     return host[4:] if host.startswith("www.") else host
 
 
-def _iter_path(path: Path, options: ReadOptions) -> Iterator[Document]:
+def _iter_path(path: Path, options: ReadOptions) -> Iterator[Pending | Document]:
     if path.is_dir():
         for file, relative in _walk(path):
             yield from _read_file(file, relative, path.resolve().name, options)
@@ -185,7 +242,7 @@ def _walk(root: Path) -> list[tuple[Path, Path]]:
     return [(file, Path(relative)) for relative, file in sorted(found)]
 
 
-def _read_file(path: Path, relative: Path, folder_name: str, options: ReadOptions, given: bool = False) -> Iterator[Document]:
+def _read_file(path: Path, relative: Path, folder_name: str, options: ReadOptions, given: bool = False) -> Iterator[Pending | Document]:
     fmt = format_of(path)
     parent = relative.parent.as_posix()
     fallback_source = _printable(folder_name if parent in ("", ".") else parent)
@@ -200,22 +257,7 @@ def _read_file(path: Path, relative: Path, folder_name: str, options: ReadOption
     if kind == "jsonl":
         yield from _read_jsonl(path, relative, fallback_source, gzipped, options)
         return
-    doc_id = _printable(file_id(relative))
-    try:
-        data = _read_bytes(path, gzipped, options.max_bytes)
-        decoded = decode_bytes(data)
-    except (OSError, EOFError, zlib.error, NotText, _Refused) as err:
-        yield _error(doc_id, origin, fallback_source, _describe(err))
-        return
-    yield Document(
-        id=doc_id,
-        text=decoded.text,
-        content_type=kind,
-        source=fallback_source,
-        origin=origin,
-        encoding=decoded.encoding,
-        edits=_replacement_edits(decoded),
-    )
+    yield Pending(kind, _printable(file_id(relative)), origin, fallback_source, str(path), gzipped)
 
 
 def _replacement_edits(decoded: Decoded) -> tuple[Edit, ...]:
@@ -284,7 +326,7 @@ def _error(doc_id: str, origin: str, source: str, reason: str) -> Document:
     return Document(id=doc_id, text="", source=source, origin=origin, status=ERROR, reason=reason)
 
 
-def _read_jsonl(path: Path, relative: Path, fallback_source: str, gzipped: bool, options: ReadOptions) -> Iterator[Document]:
+def _read_jsonl(path: Path, relative: Path, fallback_source: str, gzipped: bool, options: ReadOptions) -> Iterator[Pending | Document]:
     name = _printable(relative.as_posix())
     origin = _printable(str(path))
     line_no = 0
@@ -313,7 +355,7 @@ def _read_jsonl(path: Path, relative: Path, fallback_source: str, gzipped: bool,
                     continue
                 if not raw.strip():
                     continue
-                yield _jsonl_record(raw, f"{name}:{line_no}", f"{origin}:{line_no}", fallback_source, options)
+                yield Pending("jsonl", f"{name}:{line_no}", f"{origin}:{line_no}", fallback_source, data=raw)
         except (OSError, EOFError, zlib.error) as err:
             where = f"{name}:{line_no + 1}"
             yield _error(where, f"{origin}:{line_no + 1}", fallback_source, f"reading stopped: {_describe(err)}")

@@ -628,6 +628,26 @@ class _Block:
     sources: set[str]  # capped like documents
 
 
+def paragraph_keys(text: str) -> list[tuple[int, str]]:
+    """(hash of the folded words, preview) of each distinct paragraph of `text` long enough to be
+    indexed by SharedBlockIndex: the per-document half of `observe`, pure, for worker processes."""
+    keys: list[tuple[int, str]] = []
+    done: set[int] = set()
+    for para in text.split("\n\n"):
+        toks = words(para)
+        if len(toks) < _SHARED_MIN_WORDS:
+            continue
+        h = xxhash.xxh64_intdigest(" ".join(toks).encode("utf-8"))
+        if h in done:
+            continue
+        done.add(h)
+        preview = para.strip()
+        if len(preview) > _PREVIEW_CHARS:
+            preview = preview[: _PREVIEW_CHARS - 1].rstrip() + "…"
+        keys.append((h, preview))
+    return keys
+
+
 @dataclass(slots=True)
 class SharedBlockIndex:
     """Paragraphs shared by several documents of a corpus (wire copy, boilerplate, quotes).
@@ -651,15 +671,11 @@ class SharedBlockIndex:
 
     def observe(self, doc_id: str, source: str, text: str) -> None:
         """Index the paragraphs of one document (each distinct paragraph counts once)."""
-        done: set[int] = set()
-        for para in text.split("\n\n"):
-            toks = words(para)
-            if len(toks) < _SHARED_MIN_WORDS:
-                continue
-            h = xxhash.xxh64_intdigest(" ".join(toks).encode("utf-8"))
-            if h in done:
-                continue
-            done.add(h)
+        self.observe_keys(doc_id, source, paragraph_keys(text))
+
+    def observe_keys(self, doc_id: str, source: str, keys: list[tuple[int, str]]) -> None:
+        """`observe` with the document's `paragraph_keys` already computed (in a worker process)."""
+        for h, preview in keys:
             block = self._shared.get(h)
             if block is not None:
                 block.count += 1
@@ -674,9 +690,6 @@ class SharedBlockIndex:
                 self._order += 1
                 continue
             first_id, first_source, order = self._singles.pop(h)
-            preview = para.strip()
-            if len(preview) > _PREVIEW_CHARS:
-                preview = preview[: _PREVIEW_CHARS - 1].rstrip() + "…"
             docs = [first_id, doc_id][: self.max_ids]
             self._shared[h] = _Block(order, preview, 2, docs, {first_source, source})
 

@@ -61,6 +61,17 @@ class ReportBuilder:
         for stage in stages:
             self.docs_touched[stage] += 1
 
+    def merge(self, other: "ReportBuilder") -> None:
+        """Add the counts of `other` (built by a worker over a batch of documents with `add`)."""
+        for mine, theirs in ((self.status, other.status), (self.reasons, other.reasons), (self.edits, other.edits),
+                             (self.chars_removed, other.chars_removed), (self.docs_touched, other.docs_touched)):
+            mine.update(theirs)
+        for item in other._largest:
+            if len(self._largest) < LARGEST_REMOVALS:
+                heapq.heappush(self._largest, item)
+            elif item > self._largest[0]:
+                heapq.heapreplace(self._largest, item)
+
     def build(self, clusters: Iterable[Cluster] = ()) -> dict[str, Any]:
         clusters = sorted(clusters, key=lambda c: (-len(c.members), c.canonical))
         counts = {
