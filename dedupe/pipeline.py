@@ -7,7 +7,7 @@ within a source) and near-duplicates. So the run makes three passes, and between
 documents wait in spill files inside the (temporary) output folder, not in memory:
 
 - pass 1: read, extract, repair (per document, in worker processes); the main process feeds
-  each text's line features to the BoilerplateLearner and appends the spill line the worker made;
+  each text's line features to the BoilerplateLearner and appends the spill record the worker made;
 - pass 2: chrome and repeats with the learned lines, then the fingerprints of the batch (worker
   processes); the main process adds them to the near-duplicate index and spills the cleaned
   document;
@@ -22,7 +22,6 @@ the same for any worker count.
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 import os
@@ -30,7 +29,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from tqdm import tqdm
 
@@ -43,7 +42,7 @@ from dedupe.readers import ReadOptions, UniqueIds, materialize, scan
 from dedupe.repeats import DEFAULT_MIN_SPAN_WORDS, SharedBlockIndex, paragraph_keys
 from dedupe.report import ReportBuilder
 from dedupe.stages import DropRepeats, ExtractHtml, RepairEncoding, StripChrome, empty
-from dedupe.writers import OutputFolder, document_from_record, document_to_record, dumps, write_text_atomic
+from dedupe.writers import OutputFolder, document_from_record, document_to_record, dumpb, loads, write_text_atomic
 
 log = logging.getLogger("dedupe")
 
@@ -114,9 +113,9 @@ def _init_worker(work: _Work) -> None:
 
 
 class _Done(NamedTuple):
-    """What a worker sends back about one document: its spill line and what the main process needs."""
+    """What a worker sends back about one document: its spill record and what the main process needs."""
 
-    line: str  # the document after this pass, as a spill record (JSON)
+    record: bytes  # the document after this pass, as a spill record (`_spill_record`)
     id: str
     origin: str
     source: str
@@ -128,16 +127,21 @@ class _Done(NamedTuple):
     extra: Any = None  # pass 1: LearnerFeatures; pass 2: the shared-block keys of its paragraphs
 
 
+def _spill_record(doc: Document) -> bytes:
+    """A document for the spill files between passes (JSON, one record per frame)."""
+    return dumpb(document_to_record(doc))
+
+
 def _done(doc: Document, extra: Any = None) -> _Done:
-    return _Done(dumps(document_to_record(doc)), doc.id, doc.origin, doc.source, doc.url, doc.published,
+    return _Done(_spill_record(doc), doc.id, doc.origin, doc.source, doc.url, doc.published,
                  doc.status, doc.reason, len(doc.text), extra)
 
 
 def _document(item: Any) -> Document:
-    """A pass's input as a Document: a spill line of the pass before, or an item of `scan`."""
+    """A pass's input as a Document: a spill record of the pass before, or an item of `scan`."""
     assert _work is not None
-    if isinstance(item, str):
-        return document_from_record(json.loads(item))
+    if isinstance(item, bytes):
+        return document_from_record(loads(item))
     return materialize(item, _work.options.read)
 
 
@@ -176,36 +180,36 @@ def _pass2(items: list) -> tuple[list[_Done], FingerprintBatch | None, dict[str,
 
 @dataclass(frozen=True)
 class _Verdict:
-    """What the near-duplicate stage decided for one spill line (None: decided by its own status)."""
+    """What the near-duplicate stage decided for one spilled document (None: decided by its own status)."""
 
     duplicate_of: str | None = None
     similarity: dict | None = None
     matches: tuple[Match, ...] = ()
 
 
-def _pass3(items: list[tuple[str, _Verdict | None]]) -> tuple[tuple[str, str, str, list, ReportBuilder], None, dict]:
+def _pass3(items: list[tuple[bytes, _Verdict | None]]) -> tuple[tuple[bytes, bytes, bytes, list, ReportBuilder], None, dict]:
     """The output lines of a batch: corpus, manifest and duplicates text, what each document
     became, and the report's counts for the batch."""
     clock = _StageClock()
     corpus, manifest, duplicates, outcomes = [], [], [], []
     report = ReportBuilder(None)
     start = time.perf_counter()
-    for line, verdict in items:
-        doc = document_from_record(json.loads(line))
+    for record, verdict in items:
+        doc = document_from_record(loads(record))
         if doc.status in (ERROR, EMPTY):
             status, duplicate_of, similarity = doc.status, None, None
         elif verdict is None or verdict.duplicate_of is None:
             status, duplicate_of, similarity = KEPT, None, None
-            corpus.append(dumps(_corpus_record(doc, verdict.matches if verdict else ())) + "\n")
+            corpus.append(dumpb(_corpus_record(doc, verdict.matches if verdict else ())) + b"\n")
         else:
             status, duplicate_of, similarity = DUPLICATE, verdict.duplicate_of, verdict.similarity
-            duplicates.append(dumps({"id": doc.id, "duplicate_of": duplicate_of, "source": doc.source,
-                                     "url": doc.url, "text": doc.text}) + "\n")
-        manifest.append(dumps(_manifest_record(doc, status, duplicate_of, similarity)) + "\n")
+            duplicates.append(dumpb({"id": doc.id, "duplicate_of": duplicate_of, "source": doc.source,
+                                     "url": doc.url, "text": doc.text}) + b"\n")
+        manifest.append(dumpb(_manifest_record(doc, status, duplicate_of, similarity)) + b"\n")
         outcomes.append((doc.id, status, duplicate_of))
         report.add(doc, status, duplicate_of)
     clock.seconds["write"] = time.perf_counter() - start
-    return ("".join(corpus), "".join(manifest), "".join(duplicates), outcomes, report), None, clock.seconds
+    return (b"".join(corpus), b"".join(manifest), b"".join(duplicates), outcomes, report), None, clock.seconds
 
 
 class _StageClock:
@@ -257,9 +261,15 @@ def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, seconds:
             pool.join()
 
 
-def _spill_lines(path: Path) -> Iterator[str]:
-    with open(path, encoding="utf-8") as fh:
-        yield from fh
+def _write_spill(fh: BinaryIO, record: bytes) -> None:
+    fh.write(len(record).to_bytes(8, "little"))
+    fh.write(record)
+
+
+def _spill_records(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        while size := fh.read(8):
+            yield fh.read(int.from_bytes(size, "little"))
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -311,21 +321,21 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     # pass 1: read, extract, repair; learn per-source lines. Only cleaning needs it: `dedup`
     # reads the inputs straight into pass 2.
     learned = None
-    spill1 = folder.path(".pass1.jsonl")
+    spill1 = folder.path(".pass1.spill")
     if options.cleans:
         learner = BoilerplateLearner() if options.learn_boilerplate else None
         ids = UniqueIds()
-        with open(spill1, "w", encoding="utf-8") as fh, tqdm(desc="read+repair", **bar) as progress:
+        with open(spill1, "wb") as fh, tqdm(desc="read+repair", **bar) as progress:
             for done_batch, _ in _parallel(_pass1, scanned, _Work(options), workers, stage_seconds):
                 for done in done_batch:
                     done = _admitted(done, ids)
                     _warn_if_bad(done, options.strict, warn_empty=True)
                     if learner is not None and done.extra is not None and done.status == OK:
                         learner.observe_features(done.source, done.extra)
-                    fh.write(done.line + "\n")
+                    _write_spill(fh, done.record)
                 progress.update(len(done_batch))
         learned = learner.finish() if learner is not None else None
-        pass2_input: Iterable = _spill_lines(spill1)
+        pass2_input: Iterable = _spill_records(spill1)
         wall["pass1_read_extract_repair_learn"] = time.perf_counter() - started
     else:
         pass2_input = scanned
@@ -334,12 +344,12 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     index = NearDuplicateIndex(options.neardup, spill_folder=str(folder.tmp)) if options.dedups else None
     shared = SharedBlockIndex() if options.cleans else None
     ids = None if options.cleans else UniqueIds()
-    spill2 = folder.path(".pass2.jsonl")
-    position: list[int] = []  # spill-2 line -> near-duplicate index slot (-1: not indexed)
+    spill2 = folder.path(".pass2.spill")
+    position: list[int] = []  # spill-2 record -> near-duplicate index slot (-1: not indexed)
     keys: list[DocKey] = []  # slot -> the facts the canonical policy needs
     sources: list[str] = []
     try:
-        with open(spill2, "w", encoding="utf-8") as fh, \
+        with open(spill2, "wb") as fh, \
                 tqdm(desc="clean+sign" if options.cleans else "read+sign", **bar) as progress:
             for done_batch, fingerprints in _parallel(_pass2, pass2_input, _Work(options, learned), workers, stage_seconds):
                 rows: list[int] = []  # rows of `fingerprints` to index
@@ -364,7 +374,7 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
                     else:
                         position.append(-1)
                     row += signed
-                    fh.write(done.line + "\n")
+                    _write_spill(fh, done.record)
                 if index is not None and fingerprints is not None:
                     index.add_batch(row_keys, fingerprints, rows)
                 progress.update(len(done_batch))
@@ -401,11 +411,11 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     kept_ids: set[str] = set()
     dup_targets: list[str] = []
     verdicts = (_verdict(slot, decisions, keys, merged) for slot in position)
-    with open(folder.path("corpus.jsonl"), "w", encoding="utf-8") as corpus, \
-            open(folder.path("manifest.jsonl"), "w", encoding="utf-8") as manifest, \
-            open(folder.path("duplicates.jsonl"), "w", encoding="utf-8") as duplicates, \
+    with open(folder.path("corpus.jsonl"), "wb") as corpus, \
+            open(folder.path("manifest.jsonl"), "wb") as manifest, \
+            open(folder.path("duplicates.jsonl"), "wb") as duplicates, \
             tqdm(desc="write", total=len(position), **bar) as progress:
-        items = zip(_spill_lines(spill2), verdicts)
+        items = zip(_spill_records(spill2), verdicts)
         for (corpus_text, manifest_text, duplicates_text, outcomes, tally), _ in _parallel(
                 _pass3, items, _Work(options), workers, stage_seconds):
             corpus.write(corpus_text)

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
+import orjson
+
 from dedupe.document import ERROR, Document, Edit
 from dedupe.encoding import Decoded, NotText, decode_bytes
 from dedupe.errors import DedupeError
@@ -373,7 +375,7 @@ def _jsonl_record(raw: bytes, fallback_id: str, origin: str, fallback_source: st
             return _error(fallback_id, origin, fallback_source, str(err))
         line, encoding, edits = decoded.text, decoded.encoding, _replacement_edits(decoded)
     try:
-        record = json.loads(line.rstrip("\r\n"), parse_constant=_refuse_constant)
+        record = _parse_json(line.rstrip("\r\n"))
     except json.JSONDecodeError as err:
         msg = err.msg.removesuffix(" at")  # "Invalid control character at"
         return _error(fallback_id, origin, fallback_source, f"malformed JSON ({msg} at column {err.colno})")
@@ -419,6 +421,15 @@ def _jsonl_record(raw: bytes, fallback_id: str, origin: str, fallback_source: st
         extra=extra,
         edits=edits,
     )
+
+
+def _parse_json(line: str) -> Any:
+    """orjson (~3x faster) for what it reads; `json` for everything it refuses, which decides
+    and words the error (NaN, integers beyond 64 bits, depth) exactly as before."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line, parse_constant=_refuse_constant)
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

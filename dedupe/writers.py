@@ -12,13 +12,33 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import orjson
+
 from dedupe.document import Document, Edit
 from dedupe.errors import DedupeError
 
 
 def dumps(record: dict[str, Any]) -> str:
     """One JSON line; keys in a fixed order and non-ASCII kept, so output bytes are stable."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return dumpb(record).decode("utf-8")
+
+
+def dumpb(record: dict[str, Any]) -> bytes:
+    """`dumps` as UTF-8 bytes. orjson writes the same compact JSON ~5-8x faster than `json`
+    (only float exponents differ: 1e-7, not 1e-07); `json` takes what orjson refuses (integers
+    beyond 64 bits)."""
+    try:
+        return orjson.dumps(record)
+    except TypeError:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def loads(data: bytes | str) -> Any:
+    """Parse what `dumpb` wrote (orjson, with `json` for the integers beyond 64 bits it refuses)."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
 
 
 def write_jsonl_atomic(path: str | os.PathLike, records: Iterable[dict[str, Any]]) -> int:
@@ -43,10 +63,10 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
 
 
 def read_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as fh:
+    with open(path, "rb") as fh:
         for line in fh:
             if line.strip():
-                yield json.loads(line)
+                yield loads(line)
 
 
 def document_to_record(doc: Document) -> dict[str, Any]:
