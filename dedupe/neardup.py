@@ -34,7 +34,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import xxhash
@@ -717,6 +717,7 @@ class Decision:
 
 
 _PAIRS_PER_TASK = 4096  # candidate pairs per verification task
+_PAIRS_BEFORE_MERGE = 1 << 23  # band pairs collected (64 MB) before repeats are merged away
 
 _deciding: "NearDuplicateIndex | None" = None  # the index being decided, inherited by forked workers
 
@@ -807,23 +808,29 @@ class NearDuplicateIndex:
         #    (all of them, in parallel: which ones step 3 looks at depends on earlier answers).
         pairs = self._candidate_pairs(reps)
         self.stats["candidate_pairs"] = self.stats["verified_pairs"] = len(pairs)
-        docs = reps[pairs] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
+        docs = reps.astype(_position_type(n))[pairs] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
         jaccard, containment, rules = self._verify(docs, progress, workers)
         absorbing = np.unique(docs[rules == _CONTAINMENT, 1])
+        if len(absorbing):
+            self._build_anchors()  # here, so that forked workers share one copy
         roundup = dict(zip(absorbing.tolist(), self._map(_roundup_task, absorbing, workers)))
 
-        # 3. centres in canonical order; each document joins its best verified centre.
-        later = pairs[:, 0]
+        # 3. centres in canonical order; each document joins its best verified centre. Only the
+        #    pairs that a rule accepts take part (a few percent of the candidates: at millions of
+        #    pairs, Python lists of all of them would outweigh the index).
+        accepted = np.flatnonzero(rules)
+        later = pairs[accepted, 0]
         bounds = np.searchsorted(later, np.arange(len(reps) + 1)).tolist()
-        earlier, rules_list = pairs[:, 1].tolist(), rules.tolist()
-        jaccard_list, containment_list = jaccard.tolist(), containment.tolist()
+        earlier, rules_list = pairs[accepted, 1].tolist(), rules[accepted].tolist()
+        jaccard_list, containment_list = jaccard[accepted].tolist(), containment[accepted].tolist()
+        del pairs, docs, jaccard, containment, rules
         reps_list = reps.tolist()
         is_centre = [False] * len(reps)
         for a, i in enumerate(reps_list):
             best = -1
             for p in range(bounds[a], bounds[a + 1]):
                 b, rule = earlier[p], rules_list[p]
-                if not rule or not is_centre[b] or (rule == _CONTAINMENT and roundup[reps_list[b]]):
+                if not is_centre[b] or (rule == _CONTAINMENT and roundup[reps_list[b]]):
                     continue
                 # candidates come best-ranked first, so a tie in Jaccard keeps the better-ranked centre
                 if best < 0 or jaccard_list[p] > jaccard_list[best]:
@@ -868,47 +875,65 @@ class NearDuplicateIndex:
                 later = np.repeat(sort[members], counts)
                 earlier = sort[_ragged_index(group_start[members], counts)]
                 found.append(later * m + earlier)
+                if sum(map(len, found)) > _PAIRS_BEFORE_MERGE:  # the same pair comes from many bands
+                    found = [np.unique(np.concatenate(found))]
         keys = np.unique(np.concatenate(found))
-        return np.stack([keys // max(m, 1), keys % max(m, 1)], axis=1)
+        return np.stack([keys // max(m, 1), keys % max(m, 1)], axis=1).astype(_position_type(m))
 
     def _verify(self, docs: np.ndarray, progress: bool, workers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Jaccard, containment and the rule (0: none) of every pair of document ids."""
         chunks = [docs[lo : lo + _PAIRS_PER_TASK] for lo in range(0, len(docs), _PAIRS_PER_TASK)]
-        results = self._map(_verify_task, chunks, workers, progress=progress, total=len(docs))
-        jaccard, containment, prefix = (np.concatenate([r[k] for r in results] or [np.zeros(0)]) for k in range(3))
-        return jaccard, containment, duplicate_rules(jaccard, containment, prefix, self.options)
+        jaccard, containment = np.zeros(len(docs)), np.zeros(len(docs))
+        rules = np.zeros(len(docs), dtype=np.int8)
+        lo = 0
+        for chunk_jaccard, chunk_containment, chunk_prefix in self._map(
+                _verify_task, chunks, workers, progress=progress, total=len(docs)):
+            hi = lo + len(chunk_jaccard)
+            jaccard[lo:hi], containment[lo:hi] = chunk_jaccard, chunk_containment
+            rules[lo:hi] = duplicate_rules(chunk_jaccard, chunk_containment, chunk_prefix, self.options)
+            lo = hi
+        return jaccard, containment, rules
 
-    def _map(self, fn, items, workers: int, progress: bool = False, total: int = 0) -> list:
-        """`fn` over `items` in order, in forked processes that inherit this index (read-only)."""
+    def _map(self, fn, items, workers: int, progress: bool = False, total: int = 0) -> Iterator:
+        """`fn` over `items`, results yielded in order, in forked processes that inherit this
+        index (read-only)."""
         global _deciding
         items = list(items)
         if not items:
-            return []
+            return
         self._store.flush()
         _deciding = self
         bar = tqdm(total=total or len(items), desc="near-duplicates", unit="pair" if total else "doc",
                    disable=not progress, file=sys.stderr, mininterval=0.5)
         try:
             if workers <= 1 or len(items) < 2 or not hasattr(os, "fork"):
-                results = []
                 for item in items:
-                    results.append(fn(item))
+                    yield fn(item)
                     bar.update(len(item) if total else 1)
-                return results
+                return
             import multiprocessing
 
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = []
                 for item, result in zip(items, pool.imap(fn, items, chunksize=1 if total else 64)):
-                    results.append(result)
+                    yield result
                     bar.update(len(item) if total else 1)
-                return results
         finally:
             bar.close()
             _deciding = None
 
     def _similarity(self, i: int, j: int) -> Similarity:
         return similarity(self._store[i], self._store[j], self._lead(i), self._lead(j))
+
+    def _build_anchors(self) -> None:
+        """Every document's lead hashes, sorted, with the document each belongs to."""
+        if self._anchor_hashes is not None:
+            return
+        lengths = self._lead_lengths.array[:, 0]
+        valid = np.arange(self._leads.array.shape[1])[None, :] < lengths[:, None]
+        hashes = self._leads.array[valid]
+        owners = np.repeat(np.arange(len(lengths), dtype=_position_type(len(lengths))), lengths)
+        order = np.argsort(hashes)
+        self._anchor_hashes, self._anchor_owners = hashes[order], owners[order]
 
     def _is_roundup(self, j: int) -> bool:
         """Does `j` quote the openings of two or more smaller articles that are not copies of each other?
@@ -919,14 +944,8 @@ class NearDuplicateIndex:
         """
         rank = self._rank
         assert rank is not None
-        if self._anchor_hashes is None:
-            lengths = self._lead_lengths.array[:, 0]
-            valid = np.arange(self._leads.array.shape[1])[None, :] < lengths[:, None]
-            hashes = self._leads.array[valid]
-            owners = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-            order = np.argsort(hashes, kind="stable")
-            self._anchor_hashes, self._anchor_owners = hashes[order], owners[order]
-        assert self._anchor_owners is not None
+        self._build_anchors()
+        assert self._anchor_hashes is not None and self._anchor_owners is not None
         # Look j's shingles up among the sorted lead hashes (not the other way round: there
         # are 48 lead hashes per document in the corpus, and only ~700 shingles in j).
         shingles = self._store[j]
@@ -946,6 +965,11 @@ class NearDuplicateIndex:
                 if self._exact[a] != self._exact[b] and self._similarity(a, b).containment < 0.5:
                     return True
         return False
+
+
+def _position_type(n: int) -> type:
+    """The narrowest integer type for positions below n (candidate pairs number in the millions)."""
+    return np.int32 if n < 2**31 else np.int64
 
 
 def _verify_task(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

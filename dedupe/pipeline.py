@@ -370,7 +370,7 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
                         rows.append(row)
                         row_keys.append(key)
                         keys.append(key)
-                        sources.append(done.source)
+                        sources.append(sys.intern(done.source))  # a few sites, a million documents
                     else:
                         position.append(-1)
                     row += signed
