@@ -49,8 +49,12 @@ _SUSPECT = re.compile(
     "\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
 _HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\x0b\x0c]+")
+# What `_HORIZONTAL_SPACE` would change: a run of it other than one plain space. Text with none
+# (most lines) skips the substitution, which otherwise rebuilds the string at every space.
+_ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\x0b\x0c]")
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_LINE_BREAK_CHARS = ("\r", "\u2028", "\u2029", "\x85")
 
 # Byte signatures of formats that are never text, whatever the file is called.
 _BINARY_MAGIC = (
@@ -198,14 +202,53 @@ def repair_text(text: str) -> Repaired:
     Every non-empty line becomes one paragraph: scraped news uses one line per paragraph or a
     blank line between paragraphs, and both come out the same.
     """
-    text = _LINE_BREAKS.sub("\n", text)
+    if any(c in text for c in _LINE_BREAK_CHARS):
+        text = _LINE_BREAKS.sub("\n", text)
     fixes: list[str] = []
     paragraphs: list[str] = []
-    for line in unwrap_hard_breaks(text.split("\n")):
-        line = _repair_line(line, fixes)
-        if line:
-            paragraphs.extend(part.strip() for part in line.split("\n") if part.strip())
+    lines = unwrap_hard_breaks(text.split("\n"))
+    if _SUSPECT.search(text) is None:  # no line for ftfy (about half the news)
+        _add_paragraphs(paragraphs, _tidy_lines(lines, fixes))
+        return Repaired("\n\n".join(paragraphs), tuple(fixes))
+    run: list[str] = []  # lines without a suspect character, tidied together
+    for line in lines:
+        if _SUSPECT.search(line) is None:
+            run.append(line)
+            continue
+        if run:
+            _add_paragraphs(paragraphs, _tidy_lines(run, fixes))
+            run = []
+        _add_paragraphs(paragraphs, [_repair_line(line, fixes)])
+    if run:
+        _add_paragraphs(paragraphs, _tidy_lines(run, fixes))
     return Repaired("\n\n".join(paragraphs), tuple(fixes))
+
+
+def _add_paragraphs(paragraphs: list[str], lines: list[str]) -> None:
+    """Each repaired line's non-blank parts (ftfy may turn a damaged line break into one)."""
+    for line in lines:
+        if line:
+            if "\n" in line:
+                paragraphs.extend(part.strip() for part in line.split("\n") if part.strip())
+            else:
+                paragraphs.append(line)  # already stripped
+
+
+def _tidy_lines(lines: list[str], fixes: list[str]) -> list[str]:
+    """`_repair_line` of each line, for lines without a suspect character, done on all of them
+    at once: NFC, invisible characters and horizontal space are per-line operations that never
+    cross a newline (NFC composes nothing with one, neither pattern matches one), so one pass
+    over the joined lines does what ~50 per-line passes did. Only when NFC composed a suspect
+    character ("a" + U+0302 = "â") do the lines go through `_repair_line` (and ftfy) one by one."""
+    block = "\n".join(lines)
+    if not block.isascii():
+        block = unicodedata.normalize("NFC", block)
+    block = _INVISIBLE.sub("", block)
+    if "  " in block or _ODD_SPACE.search(block) is not None:
+        block = _HORIZONTAL_SPACE.sub(" ", block)
+    if _SUSPECT.search(block) is not None:
+        return [_repair_line(line, fixes) for line in lines]
+    return [line.strip() for line in block.split("\n")]
 
 
 def _repair_line(line: str, fixes: list[str]) -> str:
@@ -238,7 +281,7 @@ def unwrap_hard_breaks(lines: list[str]) -> list[str]:
     and most lines fill it. A one-line-per-paragraph scrape has longer lines and is left
     alone, so a title followed by a short label ("Source: ...") is never joined to it.
     """
-    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    lengths = sorted(map(len, filter(None, map(str.strip, lines))))  # C-level loops: ~3x faster
     if len(lengths) < 6:
         return lines
     width = lengths[int(0.95 * (len(lengths) - 1))]

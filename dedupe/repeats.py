@@ -54,7 +54,7 @@ import numpy as np
 import xxhash
 
 from dedupe.document import Edit
-from dedupe.shingles import _INNER_APOSTROPHE, words
+from dedupe.shingles import _INNER_APOSTROPHE, _NOT_PLAIN_PUNCT, words
 
 __all__ = ["drop_repeated_blocks", "SharedBlockIndex", "DEFAULT_MIN_SPAN_WORDS"]
 
@@ -194,7 +194,33 @@ def _drop_once(text: str, min_span_words: int) -> tuple[str, tuple[Edit, ...], n
 
 
 def _tokenise(text: str) -> tuple[list[int], list[tuple[int, int]]]:
-    """Folded-token ids of `text`, and each paragraph's [first, last) token range.
+    """Folded-token ids of `text`, and each paragraph's [first, last) token range."""
+    if text.isascii() or _NOT_PLAIN_PUNCT.search(text) is None:
+        return _tokenise_plain(text)
+    return _tokenise_scan(text)
+
+
+def _tokenise_plain(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """`_tokenise_scan` of a text that is ASCII but for curly quotes and dashes, ~2x faster.
+
+    There a token's apostrophes ("'", "`", "’") are all inner ones and nothing else joins or
+    splits words, so its fold is exactly one word of `shingles.words` (which
+    cuts ASCII with `bytes.translate`) and each paragraph's folded tokens are its words. The
+    tests compare the two paths.
+    """
+    tokens: list[str] = []
+    paragraphs: list[tuple[int, int]] = []
+    for chunk in text.split("\n\n"):  # the breaks `_TOKEN_OR_BREAK` finds (no token holds "\n")
+        toks = words(chunk)
+        if toks:
+            paragraphs.append((len(tokens), len(tokens) + len(toks)))
+            tokens += toks
+    id_of = dict(zip(tokens, range(len(tokens))))  # as in `_tokenise_scan`'s ASCII path
+    return list(map(id_of.__getitem__, tokens)), paragraphs
+
+
+def _tokenise_scan(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """`_tokenise` of any text.
 
     Only C-level loops over the tokens (findall, join, map): ASCII tokens (but for a right
     single quote) are folded all at once; otherwise the fold of each distinct token is

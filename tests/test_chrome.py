@@ -13,20 +13,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe.chrome import (
+    _ANY_LINE_RULE_UP_TO,
+    _APPEAL_KEYS,
+    _APPEAL_SENTENCE,
     _KEYS,
+    _RULES_UP_TO,
     _SENTENCE_RULES,
     RULES,
     BoilerplateLearner,
     LearnedBoilerplate,
+    _edge_sentences,
+    _has_appeal,
     _may_have_chrome_sentence,
     _sentence_rule,
     _sentences,
+    _sketch,
     _unit_hash,
-    _words,
+    _units,
     strip_chrome,
 )
 from dedupe.document import Edit
-from dedupe.shingles import words
+from dedupe.shingles import _INNER_APOSTROPHE, _PLAIN_PUNCT, reference_words, words
 
 HERE = Path(__file__).parent
 CASES = json.loads((HERE / "cases" / "chrome.json").read_text(encoding="utf-8"))
@@ -65,7 +72,7 @@ def test_cases_cover_both_labels() -> None:
 def test_rule_examples_match(rule) -> None:
     assert rule.examples, f"rule {rule.name} needs examples"
     for ex in rule.examples:
-        assert rule.matches(ex, len(words(ex))), f"{rule.name} does not match its example {ex!r}"
+        assert rule.matches(ex, len(reference_words(ex))), f"{rule.name} does not match its example {ex!r}"
 
 
 # --- the keyword prefilter (Rule.keys / marks / ends) ---------------------------------------
@@ -84,7 +91,7 @@ def _prefilter_texts() -> list[str]:
 def test_prefilter_passes_whatever_the_regex_matches(rule) -> None:
     for text in _prefilter_texts():
         if rule.regex.search(text):
-            assert rule.may_match(text, _KEYS.intersection(_words(text))), f"{rule.name}: prefilter drops {text!r}"
+            assert rule.may_match(text, _KEYS.intersection(words(text))), f"{rule.name}: prefilter drops {text!r}"
 
 
 def test_paragraph_prefilter_covers_its_sentences() -> None:
@@ -92,14 +99,14 @@ def test_paragraph_prefilter_covers_its_sentences() -> None:
     for case in CASES:
         for para in case["input"].split("\n\n"):
             if any(_sentence_rule(s) is not None for s in _sentences(para)):
-                assert _may_have_chrome_sentence(para, _KEYS.intersection(_words(para))), para
+                assert _may_have_chrome_sentence(para, _KEYS.intersection(words(para))), para
     assert all(r.kind == "search" for r in _SENTENCE_RULES)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from("aZé'’ʼ`´_-. \u0301ﬁＡ1İıſ\u212a"), max_size=40) | st.text(max_size=40))
 def test_fast_words_equal_shingles_words(text: str) -> None:
-    assert _words(text) == words(text)
+    assert words(text) == reference_words(text)
 
 
 def test_unit_hash_is_stable_across_processes() -> None:
@@ -344,7 +351,7 @@ def test_never_raises_on_any_string(text: str) -> None:
 @given(documents)
 def test_adds_no_words_and_is_idempotent(text: str) -> None:
     out, edits = strip_chrome(text)
-    assert set(words(out)) <= set(words(text))
+    assert set(reference_words(out)) <= set(reference_words(text))
     assert strip_chrome(out)[0] == out
     for e in edits:
         assert text[e.start : e.end] == e.text
@@ -384,3 +391,164 @@ def test_inner_appeal_cut_is_idempotent_with_exact_offsets() -> None:
     assert "newsletter" not in out and "Wistron" in out and "13.3 inches" in out
     assert all(text[e.start : e.end] == e.text for e in edits)
     assert strip_chrome(out)[0] == out
+
+
+# --- the fast paths give what the plain definitions give ---------------------------------
+
+# Text built to hit sentence boundaries, apostrophes, curly quotes and case oddities.
+_BOUNDARY_TEXT = st.lists(
+    st.sampled_from(list("aZbY.!?…\"”’“‘()' \n\t1éİſ") + ["Ab", "cd.", "x. Y", ".Ab", "’s", "ab. “Cd"]), max_size=30
+).map("".join) | st.text(max_size=60)
+
+
+def _sentences_by_two_splits(paragraph: str) -> list[str]:
+    """The sentence splitter as first written: glued boundaries, then ordinary ones."""
+    glued = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+    ordinary = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
+    out: list[str] = []
+    for chunk in glued.split(paragraph):
+        out.extend(s for s in ordinary.split(chunk) if s.strip())
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(_BOUNDARY_TEXT)
+def test_sentences_equal_the_two_split_definition(text: str) -> None:
+    sents = _sentences(text)
+    assert sents == _sentences_by_two_splits(text)
+    edges = _edge_sentences(text)
+    if len(sents) < 2:
+        assert edges is None
+    else:
+        assert edges == (sents[0], sents[-1], len(sents) == 2)
+
+
+def test_edge_sentences_find_the_last_boundary_far_from_the_end() -> None:
+    # the last sentence is longer than the tail that is scanned first
+    text = "First one. Second one. Third " + "x" * 500
+    sents = _sentences(text)
+    assert len(sents) == 3 and _edge_sentences(text) == (sents[0], sents[-1], False)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_BOUNDARY_TEXT)
+def test_a_paragraphs_words_are_its_sentences_words(text: str) -> None:
+    # `_units` and `_cut_learned_sentences` take a paragraph's words from its sentences'
+    assert words(text) == [t for s in _sentences(text) for t in words(s)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_PLAIN_PUNCT + "aZ'`_- .1"), max_size=40))
+def test_plain_punctuation_words_equal_shingles_words(text: str) -> None:
+    assert words(text) == reference_words(text)
+
+
+def test_plain_punctuation_is_no_word_character_and_has_no_case() -> None:
+    import unicodedata
+
+    for c in _PLAIN_PUNCT:
+        folded = unicodedata.normalize("NFKC", c).casefold()
+        assert not re.search(r"\w", folded) and c.lower() == c, c
+        assert folded == c or folded.isascii(), c
+
+
+@settings(max_examples=500, deadline=None)
+@given(_BOUNDARY_TEXT)
+def test_inner_apostrophe_pattern_equals_the_lookbehind_form(text: str) -> None:
+    plain = re.compile(r"(?<=\w)['\u2019\u02bc`´](?=\w)")
+    assert _INNER_APOSTROPHE.sub("", text) == plain.sub("", text)
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    alts, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            alts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return alts + [pattern[start:]]
+
+
+def test_every_appeal_alternative_starts_with_an_appeal_key() -> None:
+    alts = _top_level_alternatives(_APPEAL_SENTENCE.pattern)
+    assert len(alts) == 13
+    for alt in alts:
+        assert alt.startswith("\\b") and any(alt[2:].startswith(k) for k in _APPEAL_KEYS), alt
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["Stay informed: sign up", "SIGN UP NOW", "ſubscribe today", "Your support helps",
+                                  "your ", "follow us on", "a", "x'", "delivered to your inbox", " ", ".", "Donate now",
+                                  "small favor to ask", "Please consider supporting", "İ", "ı", "\u212a", "_",
+                                  "YOUR DONATIONS MEAN"]), max_size=8).map("".join))
+def test_appeal_test_at_key_offsets_equals_the_regex_search(text: str) -> None:
+    assert _has_appeal(text) == (_APPEAL_SENTENCE.search(text) is not None)
+
+
+def test_line_alternation_per_length_matches_as_its_rules_do() -> None:
+    for text in _prefilter_texts():
+        n = len(words(text))
+        if not 0 < n < len(_RULES_UP_TO):
+            continue
+        rx = _ANY_LINE_RULE_UP_TO[n]
+        expected = any(r.regex.fullmatch(text) for _, r in _RULES_UP_TO[n] if r.kind in ("line", "heading"))
+        assert (rx is not None and rx.fullmatch(text) is not None) == expected, text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from("a b c d e f g h the of to".split()), max_size=80))
+def test_sketch_is_the_bottom_k_of_distinct_gram_hashes(toks: list[str]) -> None:
+    import numpy as np
+    from xxhash import xxh3_64_intdigest
+
+    from dedupe.chrome import _GRAM_MULT
+
+    if len(toks) < 5:
+        assert _sketch(toks, 32) == (xxh3_64_intdigest(" ".join(toks).encode()) >> 32,)
+        return
+    h = np.fromiter((xxh3_64_intdigest(t.encode()) for t in toks), dtype=np.uint64, count=len(toks))
+    n = len(toks) - 4
+    g = h[:n] * _GRAM_MULT[0]
+    for e in range(1, 5):
+        g += h[e : e + n] * _GRAM_MULT[e]
+    assert _sketch(toks, 32) == tuple(int(v) for v in np.unique(g >> np.uint64(32))[:32])
+
+
+def test_units_hash_paragraphs_and_their_sentences() -> None:
+    text = "One two three four. Five six seven eight!\n\nShort.\n\nA single sentence of words"
+    units, toks = _units(text)
+    assert toks == reference_words(text)
+    assert units == [_unit_hash("One two three four. Five six seven eight!"), _unit_hash("One two three four."),
+                     _unit_hash("Five six seven eight!"), _unit_hash("Short."), _unit_hash("A single sentence of words")]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab'`’ .x_1?"), max_size=30))
+def test_fast_words_apostrophes_equal_shingles_words(text: str) -> None:
+    assert words(text) == reference_words(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZж Жß'`’ʼ´_-.1é\u0301äÄİıſ\u212a“—…ﬁ²½\u3000\u02b0®。−§\ufffd\x85\u2028ǅ"),
+               max_size=30))
+def test_fast_words_of_non_ascii_letters_equal_shingles_words(text: str) -> None:
+    assert words(text) == reference_words(text)
+
+
+def test_recurring_line_memo_does_not_change_the_output() -> None:
+    from dedupe import chrome
+
+    texts = [case["input"] for case in CASES]
+    chrome._RECURRING.clear()
+    cold = [strip_chrome(t) for t in texts]
+    warm = [strip_chrome(t) for t in texts]  # every short line now comes from the memo
+    assert warm == cold and chrome._RECURRING
+    chrome._RECURRING.clear()

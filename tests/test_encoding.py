@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedupe.encoding import FIXER_CONFIG, NotText, decode_bytes, repair_text
 from dedupe.shingles import words
@@ -47,3 +49,36 @@ def test_mojibake_documents_of_the_dev_corpus_come_back_to_their_original_words(
             assert words(repair_text(docs[doc_id]).text) == words(repair_text(originals[label["cluster"]]).text), doc_id
             checked += 1
     assert checked >= 8
+
+
+def _repair_text_line_by_line(text: str):
+    """`repair_text` as first written: every line through `_repair_line` on its own."""
+    from dedupe.encoding import _LINE_BREAKS, Repaired, _repair_line, unwrap_hard_breaks
+
+    text = _LINE_BREAKS.sub("\n", text)
+    fixes: list[str] = []
+    paragraphs: list[str] = []
+    for line in unwrap_hard_breaks(text.split("\n")):
+        line = _repair_line(line, fixes)
+        if line:
+            paragraphs.extend(part.strip() for part in line.split("\n") if part.strip())
+    return Repaired("\n\n".join(paragraphs), tuple(fixes))
+
+
+_LINE_PIECES = [
+    "plain words", "  ", " ", "\t", "\u00a0", "\u2003", "\x0b", "\u200b", "\u00ad", "a\u0302", "e\u0301", "â",
+    "cafÃ©", "&amp;", "It’s", "\n", "\n\n", "\r\n", "\u2028", "\x85", "\x07", "…", "ã", "Ä", "x" * 70, "Ã ",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_PIECES), max_size=25).map("".join))
+def test_lines_tidied_together_come_out_as_line_by_line(text):
+    assert repair_text(text) == _repair_text_line_by_line(text)
+
+
+def test_lines_tidied_together_on_the_seed_texts():
+    for path in sorted(shared_path("seeds").rglob("*")):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert repair_text(text) == _repair_text_line_by_line(text), path.name

@@ -380,3 +380,48 @@ def test_tokenise_fast_fold_matches_words():
                 expected.append((pos, pos + n))
                 pos += n
         assert paragraphs == expected
+
+
+def test_paragraph_keys_hash_the_words_of_each_paragraph() -> None:
+    import xxhash
+
+    from dedupe.repeats import _SHARED_MIN_WORDS, paragraph_keys
+    from dedupe.shingles import words
+
+    text = ("Die Straße ist heute für den Verkehr gesperrt, sagte der Sprecher am Montag.\n\n"
+            "It’s the “same” story: don't   read it twice, it's the same story again!\n\n"
+            "Short one.\n\n"
+            "IT'S THE SAME STORY: DON’T READ IT TWICE, IT’S THE SAME STORY AGAIN\n\n"
+            "Москва — столица России, крупнейший город страны и её политический центр.")
+    expected, done = [], set()
+    for para in text.split("\n\n"):
+        toks = words(para)
+        h = xxhash.xxh64_intdigest(" ".join(toks).encode("utf-8"))
+        if len(toks) >= _SHARED_MIN_WORDS and h not in done:
+            done.add(h)
+            expected.append(h)
+    assert [h for h, _ in paragraph_keys(text)] == expected and len(expected) == 3
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Bc", "d1", "_", "'", "`", "’", "‘", "“", "”", "—", "…", "«", " ", "\n", "\n\n",
+                                 ".", ",", "-", "don't", "A’s", "x''y", "\t"]), max_size=40).map("".join))
+def test_plain_text_tokeniser_equals_the_scanning_one(text: str) -> None:
+    from dedupe.repeats import _tokenise_plain, _tokenise_scan
+
+    assert _tokenise_plain(text) == _tokenise_scan(text)
+
+
+def test_plain_text_tokeniser_on_the_cleaning_dev_texts() -> None:
+    from dedupe.shingles import _NOT_PLAIN_PUNCT
+    from dedupe.repeats import _tokenise_plain, _tokenise_scan
+
+    from conftest import shared_path
+
+    checked = 0
+    for line in shared_path("eval", "cleaning-dev", "dev.jsonl").read_text(encoding="utf-8").splitlines():
+        for text in json.loads(line).values():
+            if isinstance(text, str) and (text.isascii() or _NOT_PLAIN_PUNCT.search(text) is None):
+                assert _tokenise_plain(text) == _tokenise_scan(text)
+                checked += 1
+    assert checked > 50
