@@ -1388,6 +1388,48 @@ def _hard_wrapped(paras: list[_Para]) -> bool:
     return wrapped >= 5 and wrapped >= 0.4 * len(paras)
 
 
+def _separator(p: _Para) -> bool:
+    """A rule line of underscores ("___") that divides a live blog's entries: content in gold."""
+    return p.n == 1 and p.toks[0] == "_" * len(p.toks[0])
+
+
+_DATE_WORDS = frozenset(
+    """jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
+    august september october november december mon tue tues wed thu thur thurs fri sat sun monday
+    tuesday wednesday thursday friday saturday sunday am pm gmt utc est edt pst ist""".split()
+)
+_DATE_NUM = re.compile(r"\d[:.]\d\d\b|\d[./]\d{1,2}[./]\d")
+_CODE_OPS = frozenset("*=;{}")
+_CODE_CALL = re.compile(r"\b[a-z_]\w*\.[a-z_]\w*\b")
+
+
+def _data_row(p: _Para) -> bool:
+    """A short line of data: a results or table row ("Eastside 14 11 6 15 — 46", a third or
+    more of its words numbers) or a code line (a dotted name and an operator: "config.max_speed =
+    12;"). Menus and link lists carry neither, so such lines do not count against the body."""
+    if p.rule is not None or not 3 <= p.n <= 25:
+        return False
+    digits = sum(1 for t in p.toks if t.isdigit())
+    if digits >= 2 and digits * 3 >= p.n:
+        # dates and times are datelines and archive links, not results: "Opening Bell 10.29.19"
+        return "|" not in p.text and _DATE_WORDS.isdisjoint(p.toks) and _DATE_NUM.search(p.text) is None
+    return "." in p.text and (not _CODE_OPS.isdisjoint(p.text) or "()" in p.text) and _CODE_CALL.search(p.text) is not None
+
+
+# "— Name (@handle) November 4, 2019": the attribution line that closes an embedded tweet
+_TWEET_BY = re.compile(r"[—–-]\s*[^\n]{1,80}\(@\w{1,15}\)\s+[A-Z][a-z]+\.? \d{1,2}, \d{4}")
+
+
+def _mark_embeds(paras: list[_Para]) -> None:
+    """An embedded tweet (its text, then "— Name (@handle) Date") quotes a source the article
+    cites: the body search counts both lines as prose."""
+    for i, p in enumerate(paras):
+        if p.rule is None and "(@" in p.text and p.text[0] in "—–-" and _TWEET_BY.fullmatch(p.text):
+            p._prose = True
+            if i and paras[i - 1].rule is None:
+                paras[i - 1]._prose = True
+
+
 def _body(paras: list[_Para]) -> tuple[int, int] | None:
     """Maximum-sum run of paragraphs (Kadane): the article body, or None when nothing is prose."""
     if _hard_wrapped(paras):
@@ -1406,6 +1448,8 @@ def _body(paras: list[_Para]) -> tuple[int, int] | None:
             # a list goes on through items that happen to end like sentences ("8) Magnum P.I. –
             # Complete Collection (45 DVD)"); a numbered list may start without an intro line
             in_list = p.text[-1] == ":" or ((in_list or p.text.startswith("1")) and _LIST_ITEM.match(p.text) is not None)
+        elif _data_row(p):
+            v = 1.0  # a results line, table row or code line: content, not a link
         elif in_list or _FIRST_ITEM.match(p.text):
             in_list = True
             v = 1.0  # an item of the list that the previous sentence introduced ("Tour dates:")
@@ -1515,15 +1559,16 @@ def _mark_repeated_short(paras: list[_Para]) -> None:
     """A short non-prose line printed 3+ times in one page is a widget ("Whatsapp Facebook Pint").
 
     List items and table rows are not: a product list repeats its feature lines ("- Easy setup
-    for all your Apple devices") and a table its header row, and gold keeps both (cleaning-dev
-    HTML, bgr.com and dawgsbynature.com)."""
+    for all your Apple devices") and a table its header row, and both are article content;
+    a table's header is the repeated line that a data row
+    follows ("Pos Player Plays % Stats" over "DL J. Smith 63 85% 1 tackle")."""
     counts: dict[str, int] = {}
     for p in paras:
         if p.rule is None and 0 < p.n <= 8 and p.text[-1] not in _TERMINAL and not _LIST_OR_ROW.match(p.text) \
-                and p.toks != ["_" * len(p.toks[0])]:  # "___" separators stay
+                and not _separator(p):
             counts[p.text] = counts.get(p.text, 0) + 1
-    for p in paras:
-        if p.rule is None and counts.get(p.text, 0) >= 3:
+    for i, p in enumerate(paras):
+        if p.rule is None and counts.get(p.text, 0) >= 3 and not (i + 1 < len(paras) and _data_row(paras[i + 1])):
             p.rule = "repeated_widget_line"
 
 
@@ -1708,7 +1753,7 @@ def _strip_once(
         if r is not None:
             p.rule = r.name
             p.heading = r.kind == "heading"
-        elif known is not None:
+        elif known is not None and not _separator(p):
             if p._learned is None:
                 p._learned = known.has(p.toks)
             if p._learned:
@@ -1719,6 +1764,7 @@ def _strip_once(
     _fill_appeals(paras)
     _mark_headings(paras)
     _mark_repeated_short(paras)
+    _mark_embeds(paras)
     span = _body(paras)
     if span is not None:
         cut = _cut_at_end_heading(paras, span)

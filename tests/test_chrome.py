@@ -552,3 +552,15 @@ def test_recurring_line_memo_does_not_change_the_output() -> None:
     warm = [strip_chrome(t) for t in texts]  # every short line now comes from the memo
     assert warm == cold and chrome._RECURRING
     chrome._RECURRING.clear()
+
+
+def test_separator_lines_are_never_learned() -> None:
+    """A "___" line between live-blog entries recurs on every page of a site but is content."""
+    learner = BoilerplateLearner()
+    for i in range(5):
+        learner.observe("westbrook.example", _page(i, ["___", FOOTER]))
+    learned = learner.finish()
+    page = "\n\n".join(ARTICLES[5][:1] + ["___"] + ARTICLES[5][1:])
+    out, edits = strip_chrome(page + "\n\n" + FOOTER, source="westbrook.example", learned=learned)
+    assert out == page
+    assert [e.rule for e in edits] == ["learned_source_line"]
