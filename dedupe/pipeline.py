@@ -102,6 +102,7 @@ class RunResult:
 class _Work:
     options: RunOptions
     learned: LearnedBoilerplate | None = None
+    spill: str | None = None  # the spill file this pass reads its documents from
 
 
 _work: _Work | None = None  # set once in each worker process by _init_worker
@@ -138,10 +139,11 @@ def _done(doc: Document, extra: Any = None) -> _Done:
 
 
 def _document(item: Any) -> Document:
-    """A pass's input as a Document: a spill record of the pass before, or an item of `scan`."""
+    """A pass's input as a Document: the (offset, size) of a spill record of the pass before,
+    read here from the spill file, or an item of `scan`."""
     assert _work is not None
-    if isinstance(item, bytes):
-        return document_from_record(loads(item))
+    if isinstance(item, tuple):
+        return document_from_record(loads(_read_spill(_work.spill, *item)))
     return materialize(item, _work.options.read)
 
 
@@ -187,15 +189,15 @@ class _Verdict:
     matches: tuple[Match, ...] = ()
 
 
-def _pass3(items: list[tuple[bytes, _Verdict | None]]) -> tuple[tuple[bytes, bytes, bytes, list, ReportBuilder], None, dict]:
+def _pass3(items: list[tuple[tuple[int, int], _Verdict | None]]) -> tuple[tuple[bytes, bytes, bytes, list, ReportBuilder], None, dict]:
     """The output lines of a batch: corpus, manifest and duplicates text, what each document
     became, and the report's counts for the batch."""
     clock = _StageClock()
     corpus, manifest, duplicates, outcomes = [], [], [], []
     report = ReportBuilder(None)
     start = time.perf_counter()
-    for record, verdict in items:
-        doc = document_from_record(loads(record))
+    for frame, verdict in items:
+        doc = _document(frame)
         if doc.status in (ERROR, EMPTY):
             status, duplicate_of, similarity = doc.status, None, None
         elif verdict is None or verdict.duplicate_of is None:
@@ -259,6 +261,7 @@ def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, seconds:
         if workers > 1:
             pool.terminate()
             pool.join()
+        _close_spills()  # read in this process when workers <= 1
 
 
 def _write_spill(fh: BinaryIO, record: bytes) -> None:
@@ -266,10 +269,30 @@ def _write_spill(fh: BinaryIO, record: bytes) -> None:
     fh.write(record)
 
 
-def _spill_records(path: Path) -> Iterator[bytes]:
+def _spill_frames(path: Path) -> Iterator[tuple[int, int]]:
+    """(offset, size) of each record of a spill file, in order, without reading the records: the
+    workers read them (`_read_spill`), so document bytes do not pass through the main process."""
     with open(path, "rb") as fh:
         while size := fh.read(8):
-            yield fh.read(int.from_bytes(size, "little"))
+            length = int.from_bytes(size, "little")
+            yield fh.tell(), length
+            fh.seek(length, os.SEEK_CUR)
+
+
+_spill_fds: dict[str, int] = {}  # spill file -> this process's descriptor for it
+
+
+def _close_spills() -> None:
+    while _spill_fds:
+        os.close(_spill_fds.popitem()[1])
+
+
+def _read_spill(path: str | None, offset: int, size: int) -> bytes:
+    assert path is not None
+    fd = _spill_fds.get(path)
+    if fd is None:
+        fd = _spill_fds[path] = os.open(path, os.O_RDONLY)
+    return os.pread(fd, size, offset)
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -335,7 +358,7 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
                     _write_spill(fh, done.record)
                 progress.update(len(done_batch))
         learned = learner.finish() if learner is not None else None
-        pass2_input: Iterable = _spill_records(spill1)
+        pass2_input: Iterable = _spill_frames(spill1)
         wall["pass1_read_extract_repair_learn"] = time.perf_counter() - started
     else:
         pass2_input = scanned
@@ -351,7 +374,7 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     try:
         with open(spill2, "wb") as fh, \
                 tqdm(desc="clean+sign" if options.cleans else "read+sign", **bar) as progress:
-            for done_batch, fingerprints in _parallel(_pass2, pass2_input, _Work(options, learned), workers, stage_seconds):
+            for done_batch, fingerprints in _parallel(_pass2, pass2_input, _Work(options, learned, str(spill1)), workers, stage_seconds):
                 rows: list[int] = []  # rows of `fingerprints` to index
                 row_keys: list[DocKey] = []
                 row = 0  # fingerprints hold a row for each document that was ok in the worker
@@ -415,9 +438,9 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
             open(folder.path("manifest.jsonl"), "wb") as manifest, \
             open(folder.path("duplicates.jsonl"), "wb") as duplicates, \
             tqdm(desc="write", total=len(position), **bar) as progress:
-        items = zip(_spill_records(spill2), verdicts)
+        items = zip(_spill_frames(spill2), verdicts)
         for (corpus_text, manifest_text, duplicates_text, outcomes, tally), _ in _parallel(
-                _pass3, items, _Work(options), workers, stage_seconds):
+                _pass3, items, _Work(options, spill=str(spill2)), workers, stage_seconds):
             corpus.write(corpus_text)
             manifest.write(manifest_text)
             duplicates.write(duplicates_text)
