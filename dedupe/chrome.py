@@ -78,7 +78,6 @@ from __future__ import annotations
 
 import re
 import struct
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable
