@@ -240,15 +240,21 @@ def _tidy_lines(lines: list[str], fixes: list[str]) -> list[str]:
     cross a newline (NFC composes nothing with one, neither pattern matches one), so one pass
     over the joined lines does what ~50 per-line passes did. Only when NFC composed a suspect
     character ("a" + U+0302 = "â") do the lines go through `_repair_line` (and ftfy) one by one."""
-    block = "\n".join(lines)
-    if not block.isascii():
-        block = unicodedata.normalize("NFC", block)
-    block = _INVISIBLE.sub("", block)
-    if "  " in block or _ODD_SPACE.search(block) is not None:
-        block = _HORIZONTAL_SPACE.sub(" ", block)
+    block = _tidy("\n".join(lines), nfc=True)
     if _SUSPECT.search(block) is not None:
         return [_repair_line(line, fixes) for line in lines]
     return [line.strip() for line in block.split("\n")]
+
+
+def _tidy(text: str, nfc: bool) -> str:
+    """NFC (when asked), invisible characters out, horizontal space runs as one space; per line,
+    never across a newline."""
+    if nfc and not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    if "  " in text or _ODD_SPACE.search(text) is not None:  # else the substitution changes nothing
+        text = _HORIZONTAL_SPACE.sub(" ", text)
+    return text
 
 
 def _repair_line(line: str, fixes: list[str]) -> str:
@@ -265,10 +271,10 @@ def _repair_line(line: str, fixes: list[str]) -> str:
                 name = f"{step.action}:{step.parameter}"
                 if name not in fixes:
                     fixes.append(name)
-        elif not line.isascii():
-            line = unicodedata.normalize("NFC", line)
-        line = _INVISIBLE.sub("", line)
-        line = _HORIZONTAL_SPACE.sub(" ", line).strip()
+            line = _tidy(line, nfc=False)  # ftfy's result is NFC already
+        else:
+            line = _tidy(line, nfc=True)
+        line = line.strip()
         if line == before or not _SUSPECT.search(line):
             break
     return line
