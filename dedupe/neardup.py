@@ -41,7 +41,7 @@ import xxhash
 from tqdm import tqdm
 
 from dedupe.canonical import DocKey, canonical_order
-from dedupe.shingles import _INNER_APOSTROPHE, _WORD, words
+from dedupe.shingles import _PLAIN_PUNCT, _words_re, words
 
 _P = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that combines token hashes into an n-gram hash
 _FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
@@ -213,8 +213,10 @@ _CHUNK_TABLE = bytes(
     ord(chr(c).lower()) if c < 0x80 and (chr(c).isalnum() or chr(c) in "_'`") else c if c >= 0x80 else 0x20
     for c in range(256)
 )
-_TYPOGRAPHIC = (("\u2019", "'"), ("\u2018", " "), ("\u201c", " "), ("\u201d", " "), ("\u2013", " "), ("\u2014", " "),
-                ("\u2022", " "), ("\xab", " "), ("\xbb", " "))
+# The typographic punctuation of news that NFKC leaves alone or makes ASCII punctuation
+# (`shingles._PLAIN_PUNCT`), as the ASCII text that tokenises the same: "’" an apostrophe,
+# "…" its NFKC form, the rest separators.
+_TYPOGRAPHIC = tuple((c, {"\u2019": "'", "\u2026": "..."}.get(c, " ")) for c in "\xa0" + _PLAIN_PUNCT)
 _ASCII_WORD_BYTE = np.array([chr(c).isascii() and (chr(c).isalnum() or c == 0x5F) for c in range(256)])
 _DOC_BREAK = b"\xff"  # never in UTF-8 (nor with surrogatepass): the chunk between two texts
 _SIMPLE_CHUNK = re.compile(rb"[a-z0-9_]+").fullmatch
@@ -310,8 +312,7 @@ class _ChunkMemo(dict):
 
 def _chunk_words(chunk: bytes) -> list[str]:
     """`words` of one chunk of NFKC-normalised UTF-8 (the steps of `words` after NFKC)."""
-    text = chunk.decode("utf-8", "surrogatepass").casefold()
-    return _WORD.findall(_INNER_APOSTROPHE.sub("", text))
+    return _words_re(chunk.decode("utf-8", "surrogatepass").casefold())
 
 
 _memo = _ChunkMemo()
@@ -328,13 +329,9 @@ def _token_hashes_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
             # A character replaced by its own NFKD form leaves NFKC's result unchanged (NFKC is
             # compose(NFKD(text))); doing so for the commonest offenders in news lets most texts
             # skip `normalize`, which costs ~120 us on an article.
-            if "\xa0" in text:
-                text = text.replace("\xa0", " ")
-            if "\u2026" in text:
-                text = text.replace("\u2026", "...")
-            # Typographic quotes and dashes: as separators (or, for U+2019, an apostrophe) they
-            # tokenise exactly like the ASCII character put in their place, and NFKC leaves both
-            # alone; without them most chunks of news prose are plain ASCII again.
+            # No-break spaces, typographic quotes and dashes tokenise exactly like the ASCII put in
+            # their place, and NFKC leaves that alone; without them most chunks of news prose are
+            # plain ASCII again.
             for typographic, plain in _TYPOGRAPHIC:
                 if typographic in text:
                     text = text.replace(typographic, plain)
@@ -576,13 +573,18 @@ class Similarity:
     prefix: float  # share of the larger document's opening shingles present in the smaller
 
 
-def similarity(a_set: np.ndarray, b_set: np.ndarray, a_lead: np.ndarray, b_lead: np.ndarray) -> Similarity:
+def similarity(a_set: np.ndarray, b_set: np.ndarray, a_lead: np.ndarray, b_lead: np.ndarray,
+               options: NearDupOptions | None = None) -> Similarity:
+    """With `options`, the prefix overlap is computed only where the containment rule can use it
+    (elsewhere it is 0): the shortcut of the verification loop, over millions of pairs."""
     if len(a_set) == 0 or len(b_set) == 0:
         return Similarity(0.0, 0.0, 0.0)
     small, large_lead = (a_set, b_lead) if len(a_set) <= len(b_set) else (b_set, a_lead)
     inter = _intersection(a_set, b_set)
-    prefix = _count_in(large_lead, small) / len(large_lead) if len(large_lead) else 0.0
-    return Similarity(inter / (len(a_set) + len(b_set) - inter), inter / len(small), prefix)
+    jaccard, containment = inter / (len(a_set) + len(b_set) - inter), inter / len(small)
+    wanted = options is None or (containment >= options.containment and jaccard < options.jaccard)
+    prefix = _count_in(large_lead, small) / len(large_lead) if wanted and len(large_lead) else 0.0
+    return Similarity(jaccard, containment, prefix)
 
 
 def _intersection(a_set: np.ndarray, b_set: np.ndarray) -> int:
@@ -921,8 +923,8 @@ class NearDuplicateIndex:
             bar.close()
             _deciding = None
 
-    def _similarity(self, i: int, j: int) -> Similarity:
-        return similarity(self._store[i], self._store[j], self._lead(i), self._lead(j))
+    def _similarity(self, i: int, j: int, options: NearDupOptions | None = None) -> Similarity:
+        return similarity(self._store[i], self._store[j], self._lead(i), self._lead(j), options)
 
     def _build_anchors(self) -> None:
         """Every document's lead hashes, sorted, with the document each belongs to."""
@@ -973,27 +975,13 @@ def _position_type(n: int) -> type:
 
 
 def _verify_task(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`similarity` of a chunk of document pairs of the index being decided, as three rows.
-
-    The verification loop of a large corpus (hundreds of thousands of pairs), so it reads the
-    columns directly, and computes the prefix overlap only where the containment rule can use
-    it (elsewhere it is left at 0).
-    """
+    """`similarity` of a chunk of document pairs of the index being decided, as three rows."""
     index = _deciding
     assert index is not None
-    options, store = index.options, index._store
-    leads, lead_lengths = index._leads.array, index._lead_lengths.array[:, 0]
     out = np.zeros((3, len(docs)))
     for p, (i, j) in enumerate(docs.tolist()):
-        a, b = store[i], store[j]
-        if not len(a) or not len(b):
-            continue
-        inter = _intersection(a, b)
-        small, large = (a, j) if len(a) <= len(b) else (b, i)
-        jaccard, containment = inter / (len(a) + len(b) - inter), inter / len(small)
-        out[0, p], out[1, p] = jaccard, containment
-        if containment >= options.containment and jaccard < options.jaccard and lead_lengths[large]:
-            out[2, p] = _count_in(leads[large, : lead_lengths[large]], small) / lead_lengths[large]
+        sim = index._similarity(i, j, index.options)
+        out[:, p] = sim.jaccard, sim.containment, sim.prefix
     return out[0], out[1], out[2]
 
 
