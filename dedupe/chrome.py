@@ -1554,6 +1554,43 @@ def _keep_live_times(paras: list[_Para]) -> None:
             paras[i].rule = None
 
 
+def _keep_video_stamps(paras: list[_Para]) -> None:
+    """A whole "(Published Monday, Nov. 18, 2019)" paragraph between two prose paragraphs dates a
+    video embedded in the article (under its caption), and gold keeps it; the page's own dateline
+    stands before the body and is not parenthesised."""
+    for i in range(1, len(paras) - 1):
+        p = paras[i]
+        if p.rule == "timestamp" and p.text[0] == "(" and p.text[-1] == ")":
+            before, after = paras[i - 1], paras[i + 1]
+            if before.rule is None and after.rule is None and _is_prose(before) and _is_prose(after):
+                p.rule = None
+
+
+# "(Graphic: Global assets in 2019 - here)": a wire story's link to a chart, its anchor "here"
+_GRAPHIC_STUB = re.compile(
+    r"\((?:interactive )?(?:graphic|chart|map|infographic|factbox)s?\s*:\s*[^()]{1,150}\s[-–—]\s*here\s*\)",
+    re.IGNORECASE,
+)
+
+
+def _is_graphic_stub(p: _Para) -> bool:
+    return p.rule == "photo_caption" and p.text[0] == "(" and _GRAPHIC_STUB.fullmatch(p.text) is not None
+
+
+def _keep_graphic_stubs(paras: list[_Para], keep: list[bool], b0: int, b1: int, structure: bool) -> None:
+    """A link stub to a chart, "(Graphic: <title> - here)", is content in gold (a caption's
+    "(Graphic: Reuters)" is not): it stays inside the body, in a run right after it, or anywhere
+    when the extractor chose the body. The body search still counts it as chrome: a wire story
+    ends with its stubs, then its sign-off ("Reporting by ...; Editing by ...", "Our Standards:
+    ..."), which stubs scored as prose would pull into the body."""
+    end = b1 + 1
+    while end < len(paras) and _is_graphic_stub(paras[end]):
+        end += 1
+    for i in range(b0, end) if structure else range(len(paras)):
+        if _is_graphic_stub(paras[i]):
+            keep[i] = True
+
+
 def _mark_repeated_short(paras: list[_Para]) -> None:
     """A short non-prose line printed 3+ times in one page is a widget ("Whatsapp Facebook Pint").
 
@@ -1760,6 +1797,7 @@ def _strip_once(
     if source:
         _mark_self_links(paras, source)
     _keep_live_times(paras)
+    _keep_video_stamps(paras)
     _fill_appeals(paras)
     _mark_headings(paras)
     _mark_repeated_short(paras)
@@ -1797,6 +1835,7 @@ def _strip_once(
             first = next(i for i in range(title_idx + 1) if paras[i].folded == title_fold)
             title_idx = first
             keep[title_idx] = True
+    _keep_graphic_stubs(paras, keep, b0, b1, structure)
     reasons: dict[int, str] = {}
     tf = paras[title_idx].folded if title_idx is not None else None  # the title's words
     for i, p in enumerate(paras):
