@@ -31,6 +31,7 @@ import re
 import sys
 import tempfile
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -40,12 +41,12 @@ import numpy as np
 import xxhash
 from tqdm import tqdm
 
+from dedupe import compiled
 from dedupe.canonical import DocKey, canonical_order
 from dedupe.shingles import _PLAIN_PUNCT, _words_re, words
 
 _P = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that combines token hashes into an n-gram hash
 _FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
-_MAX64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,19 +194,19 @@ def fingerprint(text: str, options: NearDupOptions = NearDupOptions(), keep_sign
 #
 # 1. cuts all texts of the batch (NFKC first, as `words` does) into "chunks" at once: the UTF-8
 #    bytes are translated so that every ASCII byte that is neither a word character nor an
-#    apostrophe becomes a space (and A-Z become a-z), and chunk boundaries are found with numpy.
-#    Such bytes are never inside a \w+ token and never change under casefold, so `words(text)` is
-#    exactly the concatenation of `words` of each chunk (casefold is per character; the
-#    inner-apostrophe rule sees the same neighbours, since a chunk boundary is a non-word
-#    character either way).
+#    apostrophe becomes a space (and A-Z become a-z), and chunk boundaries are found in one
+#    compiled loop (`compiled.hash_chunks`). Such bytes are never inside a \w+ token and never
+#    change under casefold, so `words(text)` is exactly the concatenation of `words` of each chunk
+#    (casefold is per character; the inner-apostrophe rule sees the same neighbours, since a
+#    chunk boundary is a non-word character either way).
 # 2. hashes the plain chunks ([a-z0-9_], up to 16 bytes: almost every English token) with xxh3-64
-#    computed by numpy over all of them at once, bit for bit what `xxhash.xxh3_64` gives;
+#    in that same loop, bit for bit what `xxhash.xxh3_64` gives;
 # 3. sends the other chunks (non-ASCII, apostrophes, long) through `words` one chunk at a time,
 #    through a per-process memo (chunk -> token hashes, a pure function, so output never depends
 #    on it): news vocabulary is Zipfian and most of them are repeats.
 # 4. does everything after the token hashes on the whole batch at once: n-gram hashes over the
-#    concatenated tokens, the affine64 permutations on blocks of all shingles, the minimum per
-#    document with `np.minimum.reduceat`, band keys for all documents together.
+#    concatenated tokens, the affine64 permutations and the minimum per document in one compiled
+#    loop (`compiled.minhash_segments`), band keys for all documents together.
 
 # ASCII letters are lower-cased here already (casefold is lower() on ASCII); every other ASCII
 # byte that is not a word character or an apostrophe becomes a space.
@@ -220,81 +221,7 @@ _TYPOGRAPHIC = tuple((c, {"\u2019": "'", "\u2026": "..."}.get(c, " ")) for c in 
 _ASCII_WORD_BYTE = np.array([chr(c).isascii() and (chr(c).isalnum() or c == 0x5F) for c in range(256)])
 _DOC_BREAK = b"\xff"  # never in UTF-8 (nor with surrogatepass): the chunk between two texts
 _SIMPLE_CHUNK = re.compile(rb"[a-z0-9_]+").fullmatch
-_BLOCK_ROWS = 4096  # shingles per permutation block: a 4 MB block of 128 uint64 values each
 _VOCAB_LIMIT = 1 << 18  # other chunks remembered per process (~40 MB) before the memo starts over
-
-# xxh3-64 (seed 0) for inputs of 1 to 16 bytes, from the reference's XXH3_len_0to16_64b: the
-# constants are the default secret's words that those lengths read, xor-ed as the reference does.
-_XXH_SECRET = bytes.fromhex(
-    "b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671f"
-    "cb79e64eccc0e578825ad07dccff7221b8084674f743248e"
-)
-
-
-def _secret(offset: int, size: int) -> int:
-    return int.from_bytes(_XXH_SECRET[offset : offset + size], "little")
-
-
-_XXH_FLIP_1TO3 = np.uint64(_secret(0, 4) ^ _secret(4, 4))
-_XXH_FLIP_4TO8 = np.uint64(_secret(8, 8) ^ _secret(16, 8))
-_XXH_FLIP_9TO16 = (np.uint64(_secret(24, 8) ^ _secret(32, 8)), np.uint64(_secret(40, 8) ^ _secret(48, 8)))
-_PRIME64_2, _PRIME64_3 = np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9)
-_PRIME_MX1, _PRIME_MX2 = np.uint64(0x165667919E3779F9), np.uint64(0x9FB21C651E98DF25)
-_M32 = np.uint64(0xFFFFFFFF)
-_S = {k: np.uint64(k) for k in (8, 15, 16, 24, 28, 29, 32, 33, 35, 37, 40, 49)}
-
-
-def _mul128_fold64(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Low xor high half of the 128-bit products a * b (uint64), from 32-bit halves."""
-    s32 = _S[32]
-    a_lo, a_hi, b_lo, b_hi = a & _M32, a >> s32, b & _M32, b >> s32
-    ll, lh, hl, hh = a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi
-    cross = (ll >> s32) + (lh & _M32) + hl
-    return ((cross << s32) | (ll & _M32)) ^ (hh + (lh >> s32) + (cross >> s32))
-
-
-def _xxh3_64_short(buf: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """xxh3_64(buf[s:s+n]) for every (s, n), 1 <= n <= 16; buf must hold 8 bytes past the last one.
-
-    One little-endian 8-byte read at each start serves the 1-8 byte inputs (their bytes are
-    shifted out of it); only 9-16 byte inputs read a second word. Both short formulas are
-    computed for every input and the right one picked with `np.where`: boolean-mask indexing
-    costs ~6 ns an element, an arithmetic step ~0.5 ns, an unaligned gather ~9 ns.
-    """
-    # little-endian words at every byte offset (an unaligned view; numpy copies them out safely)
-    w64 = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
-    w = w64[starts]
-    n = lengths.astype(np.uint64)
-    S = _S
-    eight, ff = np.uint64(8), np.uint64(0xFF)
-    with np.errstate(over="ignore"):
-        # 1-3 bytes (shifts past 63 give 0 in numpy; those lanes are discarded below)
-        c2 = (w >> (eight * (n >> np.uint64(1)))) & ff
-        c3 = (w >> (eight * (n - np.uint64(1)))) & ff
-        h = (((w & ff) << S[16]) | (c2 << S[24]) | c3 | (n << S[8])) ^ _XXH_FLIP_1TO3
-        h ^= h >> S[33]
-        h *= _PRIME64_2
-        h ^= h >> S[29]
-        h *= _PRIME64_3
-        h ^= h >> S[32]
-        # 4-8 bytes: the words of bytes 0-3 and n-4 .. n-1
-        g = (((w >> (eight * (n - np.uint64(4)))) & _M32) + ((w & _M32) << S[32])) ^ _XXH_FLIP_4TO8
-        g ^= ((g << S[49]) | (g >> S[15])) ^ ((g << S[24]) | (g >> S[40]))
-        g *= _PRIME_MX2
-        g ^= (g >> S[35]) + n
-        g *= _PRIME_MX2
-        g ^= g >> S[28]
-        out = np.where(lengths <= 3, h, g)
-        long = np.flatnonzero(lengths >= 9)
-        if len(long):
-            lo = w[long] ^ _XXH_FLIP_9TO16[0]
-            hi = w64[starts[long] + lengths[long] - 8] ^ _XXH_FLIP_9TO16[1]
-            acc = n[long] + lo.byteswap() + hi + _mul128_fold64(lo, hi)
-            acc ^= acc >> S[37]
-            acc *= _PRIME_MX1
-            out[long] = acc ^ (acc >> S[32])
-    return out
-
 
 class _ChunkMemo(dict):
     """chunk -> its token hashes (a tuple), computed on a miss."""
@@ -338,43 +265,25 @@ def _token_hashes_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
             if not unicodedata.is_normalized("NFKC", text):
                 text = unicodedata.normalize("NFKC", text)
         parts.append(text.encode("utf-8", "surrogatepass"))
-    parts.append(b" " * 8)  # room for the 8-byte reads past the last chunk
-    buf = b" \xff ".join(parts).translate(_CHUNK_TABLE)
-    arr = np.frombuffer(buf, dtype=np.uint8)
-    # An apostrophe between two ASCII word characters is dropped by `words` (inner apostrophe,
-    # "don't" -> "dont"); dropping it here leaves a plain chunk for the vectorised hash.
-    apostrophes = np.flatnonzero((arr[1:-1] == 0x27) | (arr[1:-1] == 0x60)) + 1
-    if len(apostrophes):
-        before, after = arr[apostrophes - 1], arr[apostrophes + 1]
-        inner = apostrophes[_ASCII_WORD_BYTE[before] & _ASCII_WORD_BYTE[after]]
-        if len(inner):
-            arr = np.delete(arr, inner)
-            buf = arr.tobytes()
-    edges = np.diff((arr != 0x20).view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    lengths = ends - starts
+    text = np.frombuffer(b" \xff ".join(parts).translate(_CHUNK_TABLE), dtype=np.uint8)
+    arr, starts, lengths, plain_hashes, plain = compiled.hash_chunks(text, _ASCII_WORD_BYTE)
     if not len(starts):  # one text, no word in it
         return np.zeros(0, dtype=np.uint64), np.zeros(len(texts), dtype=np.int64)
-    odd = np.flatnonzero((arr >= 0x80) | (arr == 0x27) | (arr == 0x60))  # non-ASCII, apostrophes, breaks
-    special = lengths > 16
-    special[np.searchsorted(starts, odd, side="right") - 1] = True
-    plain = ~special
-
+    buf = arr.tobytes()
     counts = np.ones(len(starts), dtype=np.int64)
-    sp = np.flatnonzero(special)
-    values = list(map(_memo.__getitem__, map(buf.__getitem__, map(slice, starts[sp].tolist(), ends[sp].tolist()))))
+    sp = np.flatnonzero(~plain)
+    sp_starts = starts[sp]
+    values = list(map(_memo.__getitem__, map(buf.__getitem__, map(slice, sp_starts.tolist(), (sp_starts + lengths[sp]).tolist()))))
     counts[sp] = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     positions = np.cumsum(counts) - counts
     tokens = np.empty(int(counts.sum()), dtype=np.uint64)
-    tokens[positions[plain]] = _xxh3_64_short(buf, starts[plain], lengths[plain])
+    tokens[positions[plain]] = plain_hashes[plain]
     special_counts = counts[sp]
     tokens[_ragged_index(positions[sp], special_counts)] = np.fromiter(
         chain.from_iterable(values), dtype=np.uint64, count=int(special_counts.sum()))
 
-    breaks = sp[(lengths[sp] == 1) & (arr[starts[sp]] == 0xFF)]
-    text_ends = np.r_[positions[breaks], len(tokens)]
-    return tokens, np.diff(np.r_[0, text_ends])[: len(texts)]  # (the padding after the last text is not one)
+    breaks = sp[(lengths[sp] == 1) & (arr[sp_starts] == 0xFF)]
+    return tokens, np.diff(np.r_[0, positions[breaks], len(tokens)])
 
 
 def _ragged_index(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -392,33 +301,6 @@ def _band_keys_2d(signatures: np.ndarray, rows: int, bands: int) -> np.ndarray:
         for j in range(rows):
             key = _fmix64(key ^ sig[:, :, j]) * _P
         return _fmix64(key + np.arange(bands, dtype=np.uint64))
-
-
-def _minhash_segments(values: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per segment (values[starts[i]:starts[i+1]]), the minimum of `a * v + b` per permutation.
-
-    `values` are already fmix64'd; segments are non-empty. The block is laid out permutation-major
-    (one row per permutation, shingles along the row), so that the multiply, the add and the
-    per-segment `reduceat` all run over contiguous memory (reduceat along the other axis was
-    ~10x slower). Blocks of `_BLOCK_ROWS` shingles keep the temporaries small; a block may hold
-    the end of one segment and the start of others.
-    """
-    n, width = len(values), len(a)
-    out = np.full((width, len(starts)), _MAX64)
-    block = np.empty((width, min(_BLOCK_ROWS, n)), dtype=np.uint64)
-    a_col, b_col = a[:, None], b[:, None]
-    with np.errstate(over="ignore"):
-        for lo in range(0, n, _BLOCK_ROWS):
-            hi = min(lo + _BLOCK_ROWS, n)
-            rows = block[:, : hi - lo]
-            np.multiply(a_col, values[None, lo:hi], out=rows)
-            np.add(rows, b_col, out=rows)
-            first = int(np.searchsorted(starts, lo, side="right")) - 1  # segment holding shingle lo
-            stop = int(np.searchsorted(starts, hi, side="left"))  # segments starting before hi
-            cuts = np.r_[0, starts[first + 1 : stop] - lo].astype(np.intp)
-            part = np.minimum.reduceat(rows, cuts, axis=1)
-            np.minimum(out[:, first:stop], part, out=out[:, first:stop])
-    return np.ascontiguousarray(out.T)
 
 
 @lru_cache(maxsize=16)
@@ -464,6 +346,8 @@ class FingerprintBatch:
     bands: np.ndarray  # (n, bands); zeros for a text without words
     lead_bands: np.ndarray  # (n, lead bands)
     signatures: np.ndarray | None = None  # (n, num_perm) when asked
+    shingle_file: str | None = None  # set: `shingles` were written to this file instead, from ...
+    shingle_offset: int = 0  # ... this byte offset on (see `NearDuplicateIndex.add_batch`)
 
     def __len__(self) -> int:
         return len(self.shingle_counts)
@@ -524,11 +408,11 @@ def fingerprint_batch(
     signatures = np.zeros((docs, options.num_perm), dtype=np.uint64) if keep_signature else None
     if len(full):
         mixed = _fmix64(shingles)
-        full_signatures = _minhash_segments(mixed, shingle_starts[full], a, b)
+        full_signatures = compiled.minhash_segments(mixed, shingle_starts[full], a, b)
         lead_counts = np.minimum(shingle_counts[full], options.lead_shingles)
         lead_index = _ragged_index(shingle_starts[full], lead_counts)
         lead_starts = np.cumsum(lead_counts) - lead_counts
-        lead_signatures = _minhash_segments(mixed[lead_index], lead_starts, a[: options.lead_perms], b[: options.lead_perms])
+        lead_signatures = compiled.minhash_segments(mixed[lead_index], lead_starts, a[: options.lead_perms], b[: options.lead_perms])
         all_bands[full] = _band_keys_2d(full_signatures, r, bands)
         all_lead_bands[full] = _band_keys_2d(lead_signatures, options.lead_rows, lead_band_count)
         if signatures is not None:
@@ -580,32 +464,11 @@ def similarity(a_set: np.ndarray, b_set: np.ndarray, a_lead: np.ndarray, b_lead:
     if len(a_set) == 0 or len(b_set) == 0:
         return Similarity(0.0, 0.0, 0.0)
     small, large_lead = (a_set, b_lead) if len(a_set) <= len(b_set) else (b_set, a_lead)
-    inter = _intersection(a_set, b_set)
+    inter = compiled.intersection_size(a_set, b_set)
     jaccard, containment = inter / (len(a_set) + len(b_set) - inter), inter / len(small)
     wanted = options is None or (containment >= options.containment and jaccard < options.jaccard)
-    prefix = _count_in(large_lead, small) / len(large_lead) if wanted and len(large_lead) else 0.0
+    prefix = compiled.count_in(large_lead, small) / len(large_lead) if wanted and len(large_lead) else 0.0
     return Similarity(jaccard, containment, prefix)
-
-
-def _intersection(a_set: np.ndarray, b_set: np.ndarray) -> int:
-    """Size of the intersection of two sorted sets of unique hashes.
-
-    A stable sort of the two concatenated is one merge (timsort finds the two runs), after
-    which each shared hash sits next to its twin: ~3x faster than a binary search of one set
-    in the other.
-    """
-    merged = np.concatenate((a_set, b_set))
-    merged.sort(kind="stable")
-    return int(np.count_nonzero(merged[1:] == merged[:-1]))
-
-
-def _count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
-    """How many of `values` are in `sorted_set` (binary search: O(len(values) log len(sorted_set)))."""
-    if len(values) == 0 or len(sorted_set) == 0:
-        return 0
-    at = np.searchsorted(sorted_set, values)
-    at[at == len(sorted_set)] = 0
-    return int(np.count_nonzero(sorted_set[at] == values))
 
 
 _NO_RULE, _JACCARD, _CONTAINMENT = 0, 1, 2
@@ -662,26 +525,43 @@ class _Rows:
 
 
 class _ShingleStore:
-    """Sorted shingle hashes of every document in a temporary file, read back one document at a time.
+    """Sorted shingle hashes of every document in temporary files, read back one document at a time.
 
-    Plain positioned reads (`os.pread`), not a memory map, so that the resident size stays that
-    of the index; pread carries its own offset, so forked verification workers share the file.
+    The store's own file takes what `append` is given; worker processes write the sets of the
+    batches they fingerprint to files of their own, which `extend_located` registers, so the
+    sets never travel through this process. Plain positioned reads (`os.pread`), not a memory
+    map, so that the resident size stays that of the index; pread carries its own offset, so
+    forked verification workers share the descriptors.
     """
 
     CACHED = 4096  # about 25 MB of news-length shingle sets
 
     def __init__(self, folder: str | None = None) -> None:
-        fd, self.path = tempfile.mkstemp(prefix="dedupe-shingles-", suffix=".u64", dir=folder)
+        fd, path = tempfile.mkstemp(prefix="dedupe-shingles-", suffix=".u64", dir=folder)
         self._fh = os.fdopen(fd, "w+b")
-        self._cache: dict[int, np.ndarray] = {}  # the last CACHED sets read: centres are read again and again
-        self._where = _Rows(2, np.int64)  # (byte offset, length) per document
+        self._paths: list[str] = [path]  # file number -> path; this store removes them all on close
+        self._fds: list[int] = [fd]
+        self._numbers: dict[str, int] = {path: 0}
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()  # the last CACHED sets read: centres are read again and again
+        self._where = _Rows(3, np.int64)  # (file number, byte offset, length) per document
         self._end = 0
 
     def append(self, shingles: np.ndarray) -> None:
-        self._where.append(np.array([self._end, len(shingles)]))
+        self._where.append(np.array([0, self._end, len(shingles)]))
         data = shingles.astype(np.uint64, copy=False).tobytes()
         self._fh.write(data)
         self._end += len(data)
+
+    def extend_located(self, path: str, offsets: np.ndarray, lengths: np.ndarray) -> None:
+        """Register sets already written to `path` (byte offsets, lengths in hashes), in order."""
+        number = self._numbers.get(path)
+        if number is None:
+            number = self._numbers[path] = len(self._paths)
+            self._paths.append(path)
+            self._fds.append(os.open(path, os.O_RDONLY))
+        rows = np.empty((len(offsets), 3), dtype=np.int64)
+        rows[:, 0], rows[:, 1], rows[:, 2] = number, offsets, lengths
+        self._where.extend(rows)
 
     def flush(self) -> None:
         self._fh.flush()
@@ -690,22 +570,39 @@ class _ShingleStore:
         cached = self._cache.get(index)
         if cached is not None:
             return cached
-        offset, length = self._where.array[index].tolist()
-        array = np.frombuffer(os.pread(self._fh.fileno(), length * 8, offset), dtype=np.uint64)
+        number, offset, length = self._where.array[index].tolist()
+        array = np.frombuffer(os.pread(self._fds[number], length * 8, offset), dtype=np.uint64)
         if len(self._cache) >= self.CACHED:
-            self._cache.pop(next(iter(self._cache)))
+            self._cache.popitem(last=False)  # (`next(iter(dict))` after many pops scans the holes they leave)
         self._cache[index] = array
         return array
 
+    def read_many(self, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The sets of `indices` concatenated, and their bounds (set k is flat[bounds[k]:bounds[k+1]]),
+        read straight into one array."""
+        rows = self._where.array[np.asarray(indices, dtype=np.int64)]
+        bounds = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(rows[:, 2], out=bounds[1:])
+        flat = np.empty(int(bounds[-1]), dtype=np.uint64)
+        view = memoryview(flat).cast("B")
+        fds, preadv = self._fds, os.preadv
+        for (f, offset, n), start in zip(rows.tolist(), bounds.tolist()):
+            if n and preadv(fds[f], [view[8 * start : 8 * (start + n)]], offset) != 8 * n:
+                raise OSError(f"{self._paths[f]}: shingle file shorter than written")
+        return flat, bounds
+
     def sizes(self) -> np.ndarray:
-        return self._where.array[:, 1]
+        return self._where.array[:, 2]
 
     def close(self) -> None:
         self._fh.close()
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
+        for fd in self._fds[1:]:
+            os.close(fd)
+        for path in self._paths:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -729,7 +626,7 @@ class NearDuplicateIndex:
 
     Memory per document (kept in columns, not per-document objects): the DocKey, a 16-byte
     exact key, 8 bytes per LSH band (25 + 16 by default), the lead hashes (48 x 8 bytes) and
-    16 bytes of spill-file position: ~1 KB. The shingle sets wait in a temporary file.
+    24 bytes of file position: ~1 KB. The shingle sets wait in temporary files.
     """
 
     def __init__(self, options: NearDupOptions = NearDupOptions(), spill_folder: str | None = None) -> None:
@@ -760,9 +657,13 @@ class NearDuplicateIndex:
         self._lead_lengths.extend(batch.lead_lengths[take][:, None])
         self._bands.extend(batch.bands[take])
         self._lead_bands.extend(batch.lead_bands[take])
-        ends = np.cumsum(batch.shingle_counts)
-        for d in take.tolist():
-            self._store.append(batch.shingles[ends[d] - batch.shingle_counts[d] : ends[d]])
+        if batch.shingle_file is not None:  # written by the worker process that made the batch
+            starts = batch.shingle_offset + 8 * (np.cumsum(batch.shingle_counts) - batch.shingle_counts)
+            self._store.extend_located(batch.shingle_file, starts[take], batch.shingle_counts[take])
+        else:
+            ends = np.cumsum(batch.shingle_counts)
+            for d in take.tolist():
+                self._store.append(batch.shingles[ends[d] - batch.shingle_counts[d] : ends[d]])
         return list(range(first, len(self._keys)))
 
     def add(self, key: DocKey, fp: Fingerprint) -> int:
@@ -950,12 +851,8 @@ class NearDuplicateIndex:
         assert self._anchor_hashes is not None and self._anchor_owners is not None
         # Look j's shingles up among the sorted lead hashes (not the other way round: there
         # are 48 lead hashes per document in the corpus, and only ~700 shingles in j).
-        shingles = self._store[j]
-        lo = np.searchsorted(self._anchor_hashes, shingles, side="left")
-        hi = np.searchsorted(self._anchor_hashes, shingles, side="right")
-        found = hi > lo
-        spans = hi[found] - lo[found]
-        owners, hits = np.unique(self._anchor_owners[_ragged_index(lo[found], spans)], return_counts=True)
+        at = compiled.sorted_matches(self._anchor_hashes, self._store[j])
+        owners, hits = np.unique(self._anchor_owners[at], return_counts=True)
         lead_lengths = self._lead_lengths.array[owners, 0]
         owners = owners[(rank[owners] > rank[j]) & (hits >= np.maximum(1, lead_lengths // 2))]
         opened = sorted((o for o in owners.tolist() if self._exact[o] != self._exact[j]), key=lambda o: rank[o])[:20]
@@ -975,14 +872,19 @@ def _position_type(n: int) -> type:
 
 
 def _verify_task(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`similarity` of a chunk of document pairs of the index being decided, as three rows."""
+    """`similarity` of a chunk of document pairs of the index being decided, as three rows (0s
+    for a pair that no rule can accept): the sets the chunk needs are read once each and the
+    pairs compared in one compiled loop."""
     index = _deciding
     assert index is not None
-    out = np.zeros((3, len(docs)))
-    for p, (i, j) in enumerate(docs.tolist()):
-        sim = index._similarity(i, j, index.options)
-        out[:, p] = sim.jaccard, sim.containment, sim.prefix
-    return out[0], out[1], out[2]
+    needed, at = np.unique(docs, return_inverse=True)
+    at = at.reshape(docs.shape)
+    flat, bounds = index._store.read_many(needed)
+    leads = index._leads.array[needed]
+    lengths = index._lead_lengths.array[needed, 0].astype(np.int64)
+    options = index.options
+    return compiled.pair_similarities(flat, bounds, leads, lengths, at[:, 0], at[:, 1],
+                                      options.containment, options.jaccard)
 
 
 def _roundup_task(j: int) -> bool:

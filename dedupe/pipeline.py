@@ -6,15 +6,17 @@ Two steps must see the whole corpus before deciding: learned boilerplate (which 
 within a source) and near-duplicates. So the run makes three passes, and between them the
 documents wait in spill files inside the (temporary) output folder, not in memory:
 
-- pass 1: read, extract, repair (per document, in worker processes); the main process feeds
-  each text's line features to the BoilerplateLearner and appends the spill record the worker made;
+- pass 1: read, extract, repair (per document, in worker processes, each appending the
+  documents to a spill file of its own); the main process feeds each text's line features to
+  the BoilerplateLearner and notes where each record lies;
 - pass 2: chrome and repeats with the learned lines, then the fingerprints of the batch (worker
-  processes); the main process adds them to the near-duplicate index and spills the cleaned
-  document;
+  processes, which spill the cleaned documents and the shingle sets themselves); the main
+  process adds the rest of the fingerprints to the near-duplicate index;
 - decide near-duplicates from the index (band keys and leads in memory, shingle sets on disk;
   candidate pairs verified in worker processes);
 - pass 3: the workers turn spilled documents and decisions into corpus, manifest and duplicates
-  lines; the main process writes them and the report in input order.
+  lines in files of their own; the main process copies them into the outputs in input order
+  (`copy_file_range`: in the kernel) and writes the report.
 
 Worker processes get documents in order and return them in order (`imap`), so the output is
 the same for any worker count.
@@ -22,14 +24,16 @@ the same for any worker count.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import os
 import sys
 import time
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from tqdm import tqdm
 
@@ -94,15 +98,17 @@ class RunResult:
 #
 # The main process only routes: it scans the inputs (file names, raw JSONL lines), hands
 # batches to the workers, feeds what comes back into the corpus-wide structures (ids, learned
-# lines, the near-duplicate index) and appends ready-made lines to the files. Parsing, decoding,
-# every stage, the JSON of the spill files and of the output are all done in the workers: with
-# two cores, each per-document millisecond left in the main process was one the workers lost.
+# lines, the near-duplicate index) and copies ready-made lines into the outputs. Parsing, decoding,
+# every stage, the JSON of the spill files and of the output are all done in the workers, which
+# also write those bytes to files of their own: with two cores, each per-document millisecond
+# left in the main process was one the workers lost.
 
 @dataclass(frozen=True)
 class _Work:
     options: RunOptions
     learned: LearnedBoilerplate | None = None
-    spill: str | None = None  # the spill file this pass reads its documents from
+    folder: str = ""  # the run's temporary folder, where workers write their files
+    spills: tuple[str, ...] = ()  # the files this pass reads documents from (`_Locations.paths`)
 
 
 _work: _Work | None = None  # set once in each worker process by _init_worker
@@ -116,7 +122,8 @@ def _init_worker(work: _Work) -> None:
 class _Done(NamedTuple):
     """What a worker sends back about one document: its spill record and what the main process needs."""
 
-    record: bytes  # the document after this pass, as a spill record (`_spill_record`)
+    record: bytes | tuple[int, int]  # the document after this pass as a spill record; once
+    # the worker has written it (`_ship`), its (offset, size) in the batch's spill file
     id: str
     origin: str
     source: str
@@ -139,15 +146,16 @@ def _done(doc: Document, extra: Any = None) -> _Done:
 
 
 def _document(item: Any) -> Document:
-    """A pass's input as a Document: the (offset, size) of a spill record of the pass before,
-    read here from the spill file, or an item of `scan`."""
+    """A pass's input as a Document: the (file, offset, size) of a spill record of the pass
+    before, read here, or an item of `scan`."""
     assert _work is not None
     if isinstance(item, tuple):
-        return document_from_record(loads(_read_spill(_work.spill, *item)))
+        number, offset, size = item
+        return document_from_record(loads(_read_spill(_work.spills[number], offset, size)))
     return materialize(item, _work.options.read)
 
 
-def _pass1(items: list) -> tuple[list[_Done], None, dict[str, float]]:
+def _pass1(items: list) -> tuple[tuple[str, list[_Done]], None, dict[str, float]]:
     """Read, extract and repair a batch, with what the boilerplate learner needs of each document."""
     assert _work is not None
     clock = _StageClock()
@@ -157,12 +165,13 @@ def _pass1(items: list) -> tuple[list[_Done], None, dict[str, float]]:
     docs = [clock.time("encoding", repair.apply, d) if d.ok else d for d in docs]
     learn = _work.options.learn_boilerplate
     done = [_done(d, clock.time("learn", learner_features, d.text) if learn and d.ok else None) for d in docs]
-    return done, None, clock.seconds
+    return _ship(done, "pass1"), None, clock.seconds
 
 
-def _pass2(items: list) -> tuple[list[_Done], FingerprintBatch | None, dict[str, float]]:
+def _pass2(items: list) -> tuple[tuple[str, list[_Done]], FingerprintBatch | None, dict[str, float]]:
     """Chrome and repeats per document, then the fingerprints of the batch's documents that are
-    still ok, in order (row k of the batch is the k-th such document)."""
+    still ok, in order (row k of the batch is the k-th such document); their shingle sets go
+    to this process's file for the near-duplicate index, not back through the pipe."""
     assert _work is not None
     options = _work.options
     clock = _StageClock()
@@ -176,8 +185,23 @@ def _pass2(items: list) -> tuple[list[_Done], FingerprintBatch | None, dict[str,
     batch = None
     if options.dedups:
         batch = clock.time("signatures", fingerprint_batch, [d.text for d in docs if d.ok], options.neardup)
+        path, offset = _append_shard(_work.folder, "shingles", batch.shingles.tobytes())
+        batch = dataclasses.replace(batch, shingles=batch.shingles[:0], shingle_file=path, shingle_offset=offset)
     shared = [paragraph_keys(d.text) if options.cleans and d.ok else None for d in docs]
-    return [_done(d, keys) for d, keys in zip(docs, shared)], batch, clock.seconds
+    return _ship([_done(d, keys) for d, keys in zip(docs, shared)], "pass2"), batch, clock.seconds
+
+
+def _ship(done: list[_Done], name: str) -> tuple[str, list[_Done]]:
+    """Write the batch's records to this process's spill file `name`: (that file, the batch
+    with each record replaced by its (offset, size) there)."""
+    assert _work is not None
+    path, offset = _append_shard(_work.folder, name, b"".join(d.record for d in done))
+    shipped = []
+    for d in done:
+        size = len(d.record)
+        shipped.append(d._replace(record=(offset, size)))
+        offset += size
+    return path, shipped
 
 
 @dataclass(frozen=True)
@@ -189,9 +213,12 @@ class _Verdict:
     matches: tuple[Match, ...] = ()
 
 
-def _pass3(items: list[tuple[tuple[int, int], _Verdict | None]]) -> tuple[tuple[bytes, bytes, bytes, list, ReportBuilder], None, dict]:
-    """The output lines of a batch: corpus, manifest and duplicates text, what each document
-    became, and the report's counts for the batch."""
+_OUTPUTS = ("corpus.jsonl", "manifest.jsonl", "duplicates.jsonl")
+
+
+def _pass3(items: list[tuple[tuple[int, int, int], _Verdict | None]]) -> tuple[tuple[list, list, ReportBuilder], None, dict]:
+    """The output lines of a batch, written to this process's files (one per output): where
+    each output's lines lie, what each document became, and the report's counts for the batch."""
     clock = _StageClock()
     corpus, manifest, duplicates, outcomes = [], [], [], []
     report = ReportBuilder(None)
@@ -210,8 +237,13 @@ def _pass3(items: list[tuple[tuple[int, int], _Verdict | None]]) -> tuple[tuple[
         manifest.append(dumpb(_manifest_record(doc, status, duplicate_of, similarity)) + b"\n")
         outcomes.append((doc.id, status, duplicate_of))
         report.add(doc, status, duplicate_of)
+    assert _work is not None
+    placed = []
+    for name, lines in zip(_OUTPUTS, (corpus, manifest, duplicates)):
+        data = b"".join(lines)
+        placed.append((*_append_shard(_work.folder, name, data), len(data)))
     clock.seconds["write"] = time.perf_counter() - start
-    return (b"".join(corpus), b"".join(manifest), b"".join(duplicates), outcomes, report), None, clock.seconds
+    return (placed, outcomes, report), None, clock.seconds
 
 
 class _StageClock:
@@ -264,27 +296,31 @@ def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, seconds:
         _close_spills()  # read in this process when workers <= 1
 
 
-def _write_spill(fh: BinaryIO, record: bytes) -> None:
-    fh.write(len(record).to_bytes(8, "little"))
-    fh.write(record)
+_shards: dict[str, list[int]] = {}  # file this process appends to -> [descriptor, size]
+_spill_fds: dict[str, int] = {}  # file this process reads -> its descriptor
 
 
-def _spill_frames(path: Path) -> Iterator[tuple[int, int]]:
-    """(offset, size) of each record of a spill file, in order, without reading the records: the
-    workers read them (`_read_spill`), so document bytes do not pass through the main process."""
-    with open(path, "rb") as fh:
-        while size := fh.read(8):
-            length = int.from_bytes(size, "little")
-            yield fh.tell(), length
-            fh.seek(length, os.SEEK_CUR)
-
-
-_spill_fds: dict[str, int] = {}  # spill file -> this process's descriptor for it
+def _append_shard(folder: str, name: str, data: bytes) -> tuple[str, int]:
+    """Append `data` to this process's own file for `name` in `folder` (".NAME.PID", a name that
+    `_remove_scratch` removes): (its path, the offset the data starts at). One writer per file,
+    so no locking; unbuffered, so a worker ended by `Pool.terminate` has lost nothing."""
+    path = os.path.join(folder, f".{name}.{os.getpid()}")
+    shard = _shards.get(path)
+    if shard is None:
+        shard = _shards[path] = [os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 0]
+    start = shard[1]
+    view = memoryview(data)
+    while view:
+        view = view[os.write(shard[0], view):]
+    shard[1] += len(data)
+    return path, start
 
 
 def _close_spills() -> None:
     while _spill_fds:
         os.close(_spill_fds.popitem()[1])
+    while _shards:
+        os.close(_shards.popitem()[1][0])
 
 
 def _read_spill(path: str | None, offset: int, size: int) -> bytes:
@@ -333,6 +369,77 @@ def _admitted(done: _Done, ids: UniqueIds | None) -> _Done:
                           status=ERROR, reason=reason))
 
 
+class _Locations:
+    """Where each document's record of a pass lies, in input order: (file number, offset, size),
+    in three integer arrays (24 bytes a document) and the list of files."""
+
+    def __init__(self, folder: str, name: str) -> None:
+        self.folder, self.name = folder, name
+        self.paths: list[str] = []
+        self._numbers: dict[str, int] = {}
+        self._columns = (array("q"), array("q"), array("q"))
+
+    def add_batch(self, path: str, done_batch: list[_Done], ids: UniqueIds | None) -> list[_Done]:
+        """Note where each record of a worker's batch lies; returns the batch, with a document
+        whose id was seen before replaced by its error (spilled here, in this process's file)."""
+        number = self._number(path)
+        placed = []
+        for done in done_batch:
+            replaced = _admitted(done, ids)
+            if replaced is done:
+                self._append(number, *done.record)
+            else:
+                own, offset = _append_shard(self.folder, self.name, replaced.record)
+                self._append(self._number(own), offset, len(replaced.record))
+            placed.append(replaced)
+        return placed
+
+    def _number(self, path: str) -> int:
+        number = self._numbers.get(path)
+        if number is None:
+            number = self._numbers[path] = len(self.paths)
+            self.paths.append(path)
+        return number
+
+    def _append(self, number: int, offset: int, size: int) -> None:
+        files, offsets, sizes = self._columns
+        files.append(number)
+        offsets.append(offset)
+        sizes.append(size)
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    def __iter__(self) -> Iterator[tuple[int, int, int]]:
+        return zip(*self._columns)
+
+    def remove_files(self) -> None:
+        for path in self.paths:
+            os.unlink(path)
+
+
+def _copy_range(source: int, target: int, offset: int, size: int) -> None:
+    """Append `size` bytes of file `source` from `offset` on to file `target` (in the kernel
+    where the platform can: `os.copy_file_range`)."""
+    while size > 0:
+        try:
+            copied = os.copy_file_range(source, target, size, offset)
+        except (AttributeError, OSError):  # not Linux, or a file system that cannot
+            copied = os.write(target, os.pread(source, min(size, 1 << 24), offset))
+        if copied <= 0:
+            raise OSError(f"could not copy {size} bytes at {offset} into the output")
+        offset += copied
+        size -= copied
+
+
+def _remove_scratch(folder: Path) -> None:
+    """The workers' files left in the output folder (a worker's shingle file, say, when none of
+    its documents was indexed): every name starting with "." there is one of ours."""
+    for entry in os.scandir(folder):
+        if entry.name.startswith(".") and entry.is_file(follow_symlinks=False):
+            os.unlink(entry.path)
+
+
 def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options: RunOptions) -> dict[str, Any]:
     workers = options.worker_count
     bar = dict(unit="doc", disable=not options.progress, file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
@@ -344,21 +451,20 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     # pass 1: read, extract, repair; learn per-source lines. Only cleaning needs it: `dedup`
     # reads the inputs straight into pass 2.
     learned = None
-    spill1 = folder.path(".pass1.spill")
+    tmp = str(folder.tmp)
+    spilled1 = _Locations(tmp, "pass1")
     if options.cleans:
         learner = BoilerplateLearner() if options.learn_boilerplate else None
         ids = UniqueIds()
-        with open(spill1, "wb") as fh, tqdm(desc="read+repair", **bar) as progress:
-            for done_batch, _ in _parallel(_pass1, scanned, _Work(options), workers, stage_seconds):
-                for done in done_batch:
-                    done = _admitted(done, ids)
+        with tqdm(desc="read+repair", **bar) as progress:
+            for (path, done_batch), _ in _parallel(_pass1, scanned, _Work(options, folder=tmp), workers, stage_seconds):
+                for done in spilled1.add_batch(path, done_batch, ids):
                     _warn_if_bad(done, options.strict, warn_empty=True)
                     if learner is not None and done.extra is not None and done.status == OK:
                         learner.observe_features(done.source, done.extra)
-                    _write_spill(fh, done.record)
                 progress.update(len(done_batch))
         learned = learner.finish() if learner is not None else None
-        pass2_input: Iterable = _spill_frames(spill1)
+        pass2_input: Iterable = iter(spilled1)
         wall["pass1_read_extract_repair_learn"] = time.perf_counter() - started
     else:
         pass2_input = scanned
@@ -367,20 +473,18 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     index = NearDuplicateIndex(options.neardup, spill_folder=str(folder.tmp)) if options.dedups else None
     shared = SharedBlockIndex() if options.cleans else None
     ids = None if options.cleans else UniqueIds()
-    spill2 = folder.path(".pass2.spill")
-    position: list[int] = []  # spill-2 record -> near-duplicate index slot (-1: not indexed)
+    spilled2 = _Locations(tmp, "pass2")
+    position = array("q")  # spill-2 record -> near-duplicate index slot (-1: not indexed)
     keys: list[DocKey] = []  # slot -> the facts the canonical policy needs
     sources: list[str] = []
     try:
-        with open(spill2, "wb") as fh, \
-                tqdm(desc="clean+sign" if options.cleans else "read+sign", **bar) as progress:
-            for done_batch, fingerprints in _parallel(_pass2, pass2_input, _Work(options, learned, str(spill1)), workers, stage_seconds):
+        work2 = _Work(options, learned, tmp, tuple(spilled1.paths))
+        with tqdm(desc="clean+sign" if options.cleans else "read+sign", **bar) as progress:
+            for (path, done_batch), fingerprints in _parallel(_pass2, pass2_input, work2, workers, stage_seconds):
                 rows: list[int] = []  # rows of `fingerprints` to index
                 row_keys: list[DocKey] = []
                 row = 0  # fingerprints hold a row for each document that was ok in the worker
-                for done in done_batch:
-                    signed = done.status == OK
-                    done = _admitted(done, ids)
+                for signed, done in zip([d.status == OK for d in done_batch], spilled2.add_batch(path, done_batch, ids)):
                     if done.status == EMPTY:
                         _warn_if_bad(done, options.strict, warn_empty=not options.cleans)
                     elif done.status == ERROR and ids is not None:
@@ -397,12 +501,10 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
                     else:
                         position.append(-1)
                     row += signed
-                    _write_spill(fh, done.record)
                 if index is not None and fingerprints is not None:
                     index.add_batch(row_keys, fingerprints, rows)
                 progress.update(len(done_batch))
-        if spill1.exists():
-            os.unlink(spill1)
+        spilled1.remove_files()
         wall["pass2_chrome_repeats_signatures"] = time.perf_counter() - started - sum(wall.values())
         decisions = index.decide(progress=options.progress, workers=workers) if index is not None else []
         wall["near_duplicates_decide"] = time.perf_counter() - started - sum(wall.values())
@@ -434,27 +536,33 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     kept_ids: set[str] = set()
     dup_targets: list[str] = []
     verdicts = (_verdict(slot, decisions, keys, merged) for slot in position)
-    with open(folder.path("corpus.jsonl"), "wb") as corpus, \
-            open(folder.path("manifest.jsonl"), "wb") as manifest, \
-            open(folder.path("duplicates.jsonl"), "wb") as duplicates, \
-            tqdm(desc="write", total=len(position), **bar) as progress:
-        items = zip(_spill_frames(spill2), verdicts)
-        for (corpus_text, manifest_text, duplicates_text, outcomes, tally), _ in _parallel(
-                _pass3, items, _Work(options, spill=str(spill2)), workers, stage_seconds):
-            corpus.write(corpus_text)
-            manifest.write(manifest_text)
-            duplicates.write(duplicates_text)
-            report.merge(tally)
-            for doc_id, status, duplicate_of in outcomes:
-                if doc_id in seen_ids:
-                    raise AssertionError(f"manifest would list {doc_id!r} twice")
-                seen_ids.add(doc_id)
-                if status == KEPT:
-                    kept_ids.add(doc_id)
-                elif status == DUPLICATE:
-                    dup_targets.append(duplicate_of)
-            progress.update(len(outcomes))
-    os.unlink(spill2)
+    outputs = [os.open(folder.path(name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644) for name in _OUTPUTS]
+    readers: dict[str, int] = {}  # the workers' output files, open for reading here
+    try:
+        with tqdm(desc="write", total=len(position), **bar) as progress:
+            items = zip(spilled2, verdicts)
+            for (placed, outcomes, tally), _ in _parallel(
+                    _pass3, items, _Work(options, folder=tmp, spills=tuple(spilled2.paths)), workers, stage_seconds):
+                for target, (path, offset, size) in zip(outputs, placed):
+                    if path not in readers:
+                        readers[path] = os.open(path, os.O_RDONLY)
+                    _copy_range(readers[path], target, offset, size)
+                report.merge(tally)
+                for doc_id, status, duplicate_of in outcomes:
+                    if doc_id in seen_ids:
+                        raise AssertionError(f"manifest would list {doc_id!r} twice")
+                    seen_ids.add(doc_id)
+                    if status == KEPT:
+                        kept_ids.add(doc_id)
+                    elif status == DUPLICATE:
+                        dup_targets.append(duplicate_of)
+                progress.update(len(outcomes))
+    finally:
+        for fd in outputs + list(readers.values()):
+            os.close(fd)
+    for path in readers:
+        os.unlink(path)
+    spilled2.remove_files()
     missing = [t for t in dup_targets if t not in kept_ids]
     if missing:
         raise AssertionError(f"duplicate_of names documents that were not kept: {missing[:3]}")
@@ -468,6 +576,7 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
         raise AssertionError(f"accounting does not add up: {counts}")
     write_text_atomic(folder.path("report.json"), ReportBuilder.to_json(built))
     write_text_atomic(folder.path("report.md"), ReportBuilder.to_markdown(built))
+    _remove_scratch(folder.tmp)
     return built
 
 

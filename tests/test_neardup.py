@@ -1,4 +1,3 @@
-import json
 import random
 
 import numpy as np
@@ -20,7 +19,6 @@ from dedupe.neardup import (
 )
 from dedupe.shingles import words
 
-from conftest import shared_path
 
 STORY = (
     "The city council voted on Tuesday to approve a new budget that expands bus service to the northern "

@@ -10,7 +10,6 @@ import sys
 import pytest
 
 from dedupe.cli import main
-from dedupe.errors import DedupeError
 from dedupe.pipeline import RunOptions, run
 from dedupe.writers import OutputFolder, document_from_record, document_to_record, write_jsonl_atomic
 from dedupe.document import Document, Edit

@@ -1,0 +1,128 @@
+"""The compiled loops against the numpy definitions they replace, on inputs shaped like real ones."""
+
+import numpy as np
+import pytest
+
+from dedupe import compiled
+from dedupe.neardup import (
+    NearDupOptions,
+    _ShingleStore,
+    duplicate_rules,
+    fingerprint,
+    permutations,
+    similarity,
+)
+
+from conftest import SAMPLES
+
+RNG = np.random.default_rng(7)
+
+
+def test_minhash_segments_equal_the_minimum_of_the_permuted_rows():
+    a, b = permutations(128, 1)
+    # segment lengths around the 8-shingle sweep: shorter, equal, longer, one
+    lengths = [1, 7, 8, 9, 16, 17, 900, 3]
+    values = RNG.integers(0, 2**64, sum(lengths), dtype=np.uint64)
+    starts = np.cumsum(lengths) - lengths
+    got = compiled.minhash_segments(values, starts, a, b)
+    with np.errstate(over="ignore"):
+        for d, (start, length) in enumerate(zip(starts, lengths)):
+            expected = (values[start : start + length, None] * a[None, :] + b[None, :]).min(axis=0)
+            assert np.array_equal(got[d], expected)
+
+
+def _texts():
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
+    assert len(texts) >= 3
+    return texts
+
+
+def _variants(text: str) -> list[str]:
+    words = text.split()
+    half = len(words) // 2
+    return [
+        text,
+        " ".join(words[:half]),  # truncated
+        " ".join(words[: half // 2] + ["edited"] + words[half // 2 :]),  # lightly edited
+        "Breaking news from the wire. " + text,  # a line of chrome before it
+        " ".join(words[half:]),  # the second half only: contained, but not its opening
+    ]
+
+
+def test_pair_similarities_agree_with_similarity_wherever_a_rule_accepts():
+    options = NearDupOptions()
+    docs = [v for text in _texts() for v in _variants(text)]
+    fps = [fingerprint(t, options) for t in docs]
+    sets = np.concatenate([fp.shingles for fp in fps])
+    bounds = np.r_[0, np.cumsum([len(fp.shingles) for fp in fps])].astype(np.int64)
+    width = options.prefix_shingles
+    leads = np.zeros((len(fps), width), dtype=np.uint64)
+    for d, fp in enumerate(fps):
+        leads[d, : len(fp.lead)] = fp.lead
+    lengths = np.array([len(fp.lead) for fp in fps], dtype=np.int64)
+    first, second = (x.ravel() for x in np.meshgrid(np.arange(len(fps)), np.arange(len(fps))))
+    jaccard, containment, prefix = compiled.pair_similarities(
+        sets, bounds, leads, lengths, first, second, options.containment, options.jaccard)
+    got_rules = duplicate_rules(jaccard, containment, prefix, options)
+    accepted = 0
+    for p, (i, j) in enumerate(zip(first.tolist(), second.tolist())):
+        sim = similarity(fps[i].shingles, fps[j].shingles, fps[i].lead, fps[j].lead, options)
+        rule = duplicate_rules(np.array([sim.jaccard]), np.array([sim.containment]), np.array([sim.prefix]), options)[0]
+        assert got_rules[p] == rule, (i, j)
+        if rule:
+            accepted += 1
+            assert (jaccard[p], containment[p], prefix[p]) == (sim.jaccard, sim.containment, sim.prefix)
+    assert accepted > len(docs)  # itself, and the copies of its own article
+    assert np.count_nonzero(got_rules == 0) > len(docs)  # the other articles, the second halves
+
+
+def test_bounded_intersection_is_exact_when_it_does_not_give_up():
+    x = np.unique(RNG.integers(0, 10**6, 900, dtype=np.uint64))
+    y = np.unique(np.r_[x[:800], RNG.integers(0, 10**6, 100, dtype=np.uint64)])
+    exact = len(np.intersect1d(x, y))
+    assert compiled.intersection_size(x, y) == exact
+    assert compiled._bounded_intersection(x, y, 0.85, 0.7) == exact
+    unrelated = np.unique(RNG.integers(10**7, 10**8, 900, dtype=np.uint64))
+    assert compiled._bounded_intersection(x, unrelated, 0.85, 0.7) == -1
+
+
+def test_sorted_matches_finds_every_position_of_every_needle():
+    haystack = np.sort(RNG.integers(0, 500, 5000, dtype=np.uint64))  # many repeats
+    needles = np.unique(RNG.integers(0, 700, 300, dtype=np.uint64))
+    lo = np.searchsorted(haystack, needles, side="left")
+    hi = np.searchsorted(haystack, needles, side="right")
+    expected = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)])
+    assert np.array_equal(compiled.sorted_matches(haystack, needles), expected)
+    assert len(compiled.sorted_matches(haystack, needles[:0])) == 0
+
+
+@pytest.mark.parametrize("text", ["Plain words only here", "don't stop at o'clock", "café naïve — “quoted”", ""])
+def test_hash_chunks_marks_plain_chunks_and_hashes_them_like_xxhash(text):
+    import xxhash
+
+    from dedupe.neardup import _ASCII_WORD_BYTE, _CHUNK_TABLE
+
+    raw = text.encode("utf-8").translate(_CHUNK_TABLE)
+    buf, starts, lengths, hashes, plain = compiled.hash_chunks(np.frombuffer(raw, dtype=np.uint8), _ASCII_WORD_BYTE)
+    chunks = [bytes(buf[s : s + n]) for s, n in zip(starts, lengths)]
+    assert chunks == bytes(buf).split()
+    for chunk, h, is_plain in zip(chunks, hashes.tolist(), plain.tolist()):
+        assert is_plain == (chunk.isascii() and b"'" not in chunk and b"`" not in chunk and len(chunk) <= 16)
+        assert h == (xxhash.xxh3_64_intdigest(chunk) if is_plain else 0)
+    if "don't" in text:
+        assert b"dont" in chunks  # the inner apostrophe is dropped, as `words` drops it
+
+
+def test_read_many_reads_the_sets_the_store_holds(tmp_path):
+    store = _ShingleStore(str(tmp_path))
+    try:
+        sets = [np.sort(RNG.integers(0, 2**63, n, dtype=np.uint64)) for n in (5, 0, 900, 1)]
+        for s in sets:
+            store.append(s)
+        store.flush()
+        flat, bounds = store.read_many([2, 0, 1, 3, 2])
+        for k, d in enumerate([2, 0, 1, 3, 2]):
+            assert np.array_equal(flat[bounds[k] : bounds[k + 1]], sets[d])
+            assert np.array_equal(store[d], sets[d])
+    finally:
+        store.close()
