@@ -125,12 +125,31 @@ def pair_similarities(sets: np.ndarray, set_bounds: np.ndarray, leads: np.ndarra
 
 
 @njit(cache=True, nogil=True)
-def sorted_matches(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    """Every position of `haystack` (sorted, repeats allowed) that holds one of `needles` (sorted):
-    one binary search per needle, each starting where the last one ended."""
+def bit_filter(values: np.ndarray, bits_log2: int) -> np.ndarray:  # pragma: no cover - compiled
+    """A one-hash Bloom filter of `values`: bit (v >> (64 - bits_log2)) set for each v."""
+    shift = _U[64 - bits_log2]
+    bits = np.zeros((1 << bits_log2) >> 3, dtype=np.uint8)
+    for v in values:
+        b = v >> shift
+        bits[b >> _U[3]] |= np.uint8(1) << np.uint8(b & _U[7])
+    return bits
+
+
+@njit(cache=True, nogil=True)
+def sorted_matches(haystack: np.ndarray, needles: np.ndarray, bits: np.ndarray, bits_log2: int) -> np.ndarray:  # pragma: no cover - compiled
+    """Every position of `haystack` (sorted, repeats allowed) that holds one of `needles` (sorted).
+
+    `bits` is `bit_filter(haystack, bits_log2)`: a needle whose bit is clear is not in the
+    haystack, found with one memory access instead of a binary search of some 25 (most needles,
+    at millions of documents). The others are searched from where the last search ended.
+    """
     found = []
+    shift = _U[64 - bits_log2]
     lo, n = 0, len(haystack)
     for v in needles:
+        b = v >> shift
+        if not (bits[b >> _U[3]] >> np.uint8(b & _U[7])) & np.uint8(1):
+            continue
         lo += np.searchsorted(haystack[lo:], v)
         k = lo
         while k < n and haystack[k] == v:

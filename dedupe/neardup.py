@@ -263,7 +263,7 @@ def _token_hashes_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
                 if typographic in text:
                     text = text.replace(typographic, plain)
             if not unicodedata.is_normalized("NFKC", text):
-                text = unicodedata.normalize("NFKC", text)
+                text = _nfkc_by_line(text)
         parts.append(text.encode("utf-8", "surrogatepass"))
     text = np.frombuffer(b" \xff ".join(parts).translate(_CHUNK_TABLE), dtype=np.uint8)
     arr, starts, lengths, plain_hashes, plain = compiled.hash_chunks(text, _ASCII_WORD_BYTE)
@@ -284,6 +284,14 @@ def _token_hashes_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
     breaks = sp[(lengths[sp] == 1) & (arr[sp_starts] == 0xFF)]
     return tokens, np.diff(np.r_[0, positions[breaks], len(tokens)])
+
+
+def _nfkc_by_line(text: str) -> str:
+    """NFKC of `text`, normalising only the lines that need it (usually a few: a mojibake line,
+    a ligature). A line feed never composes with its neighbours and is its own NFKC form, so
+    NFKC of the whole is NFKC of each line, joined."""
+    return "\n".join(line if unicodedata.is_normalized("NFKC", line) else unicodedata.normalize("NFKC", line)
+                     for line in text.split("\n"))
 
 
 def _ragged_index(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -641,6 +649,8 @@ class NearDuplicateIndex:
         self._store = _ShingleStore(spill_folder)
         self._anchor_hashes: np.ndarray | None = None
         self._anchor_owners: np.ndarray | None = None
+        self._anchor_bits = np.zeros(0, dtype=np.uint8)
+        self._anchor_bits_log2 = 16
         self._rank: np.ndarray | None = None
         self.stats: dict[str, int] = {"candidate_pairs": 0, "verified_pairs": 0}
 
@@ -837,6 +847,10 @@ class NearDuplicateIndex:
         owners = np.repeat(np.arange(len(lengths), dtype=_position_type(len(lengths))), lengths)
         order = np.argsort(hashes)
         self._anchor_hashes, self._anchor_owners = hashes[order], owners[order]
+        # 4 to 8 bits per lead hash (32 MB at a million documents): ~85% of the shingles a
+        # roundup check looks up are in no lead, and the filter answers those in one access
+        self._anchor_bits_log2 = max(16, int(np.ceil(np.log2(4 * max(len(hashes), 1)))))
+        self._anchor_bits = compiled.bit_filter(self._anchor_hashes, self._anchor_bits_log2)
 
     def _is_roundup(self, j: int) -> bool:
         """Does `j` quote the openings of two or more smaller articles that are not copies of each other?
@@ -851,7 +865,7 @@ class NearDuplicateIndex:
         assert self._anchor_hashes is not None and self._anchor_owners is not None
         # Look j's shingles up among the sorted lead hashes (not the other way round: there
         # are 48 lead hashes per document in the corpus, and only ~700 shingles in j).
-        at = compiled.sorted_matches(self._anchor_hashes, self._store[j])
+        at = compiled.sorted_matches(self._anchor_hashes, self._store[j], self._anchor_bits, self._anchor_bits_log2)
         owners, hits = np.unique(self._anchor_owners[at], return_counts=True)
         lead_lengths = self._lead_lengths.array[owners, 0]
         owners = owners[(rank[owners] > rank[j]) & (hits >= np.maximum(1, lead_lengths // 2))]

@@ -92,8 +92,16 @@ def test_sorted_matches_finds_every_position_of_every_needle():
     lo = np.searchsorted(haystack, needles, side="left")
     hi = np.searchsorted(haystack, needles, side="right")
     expected = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)])
-    assert np.array_equal(compiled.sorted_matches(haystack, needles), expected)
-    assert len(compiled.sorted_matches(haystack, needles[:0])) == 0
+    for bits_log2 in (3, 16):  # small values: all in the filter's first bit
+        bits = compiled.bit_filter(haystack, bits_log2)
+        assert np.array_equal(compiled.sorted_matches(haystack, needles, bits, bits_log2), expected)
+        assert len(compiled.sorted_matches(haystack, needles[:0], bits, bits_log2)) == 0
+    spread = np.sort(RNG.integers(0, 2**64, 1000, dtype=np.uint64))
+    bits = compiled.bit_filter(spread, 16)
+    assert np.array_equal(compiled.sorted_matches(spread, spread[::3], bits, 16), np.arange(0, 1000, 3))
+    assert np.count_nonzero(np.unpackbits(bits)) > 900  # one bit per value, few collisions
+    absent = np.setdiff1d(spread + np.uint64(1), spread)
+    assert len(compiled.sorted_matches(spread, absent, bits, 16)) == 0
 
 
 @pytest.mark.parametrize("text", ["Plain words only here", "don't stop at o'clock", "café naïve — “quoted”", ""])

@@ -3,6 +3,7 @@
 import json
 import math
 import random
+import unicodedata
 
 import numpy as np
 import pytest
@@ -185,3 +186,13 @@ def test_compiled_xxh3_equals_xxhash_for_every_short_length():
     for chunk in chunks:
         assert int(compiled.xxh3_short(buf, at, len(chunk))) == xxhash.xxh3_64_intdigest(chunk), chunk
         at += len(chunk)
+
+
+def test_nfkc_line_by_line_equals_nfkc_of_the_whole_text():
+    rng = random.Random(11)
+    # combining marks, compatibility forms, Hangul jamo, a composing "<" + U+0338, line feeds
+    palette = list("ab e<=>\n\n\n") + [chr(c) for c in (0x301, 0x308, 0x323, 0x338, 0xA8, 0xFB01, 0xFF21, 0x2460,
+                                                        0x3000, 0x1100, 0x1161, 0x11A8, 0x1E9B, 0xE9, 0x226E)]
+    for _ in range(20000):
+        text = "".join(rng.choice(palette) for _ in range(rng.randint(1, 14)))
+        assert neardup._nfkc_by_line(text) == unicodedata.normalize("NFKC", text), repr(text)
