@@ -125,6 +125,35 @@ def pair_similarities(sets: np.ndarray, set_bounds: np.ndarray, leads: np.ndarra
 
 
 @njit(cache=True, nogil=True)
+def union_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """The sorted union of two sorted arrays of unique values, in one merge (np.union1d sorts
+    both again: at a million documents, minutes over the candidate pairs)."""
+    out = np.empty(len(a) + len(b), dtype=a.dtype)
+    i = j = k = 0
+    while i < len(a) and j < len(b):
+        if a[i] < b[j]:
+            out[k] = a[i]
+            i += 1
+        elif a[i] > b[j]:
+            out[k] = b[j]
+            j += 1
+        else:
+            out[k] = a[i]
+            i += 1
+            j += 1
+        k += 1
+    while i < len(a):
+        out[k] = a[i]
+        i += 1
+        k += 1
+    while j < len(b):
+        out[k] = b[j]
+        j += 1
+        k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True, nogil=True)
 def bit_filter(values: np.ndarray, bits_log2: int) -> np.ndarray:  # pragma: no cover - compiled
     """A one-hash Bloom filter of `values`: bit (v >> (64 - bits_log2)) set for each v."""
     shift = _U[64 - bits_log2]

@@ -624,7 +624,7 @@ class Decision:
 
 
 _PAIRS_PER_TASK = 4096  # candidate pairs per verification task
-_PAIRS_BEFORE_MERGE = 1 << 23  # band pairs collected (64 MB) before repeats are merged away
+_PAIRS_BEFORE_MERGE = 1 << 22  # band pairs collected (32 MB) before they are merged into the unique ones
 
 _deciding: "NearDuplicateIndex | None" = None  # the index being decided, inherited by forked workers
 
@@ -774,7 +774,8 @@ class NearDuplicateIndex:
         linear in the bucket's size; the canonical a member must match is among those.
         """
         m = len(reps)
-        found = [np.zeros(0, dtype=np.int64)]
+        pairs = np.zeros(0, dtype=np.int64)  # sorted, unique
+        found: list[np.ndarray] = []  # band pairs not merged into `pairs` yet
         for table in (self._bands.array, self._lead_bands.array):
             for band in range(table.shape[1] if m > 1 else 0):
                 column = table[reps, band]
@@ -789,9 +790,11 @@ class NearDuplicateIndex:
                 earlier = sort[_ragged_index(group_start[members], counts)]
                 found.append(later * m + earlier)
                 if sum(map(len, found)) > _PAIRS_BEFORE_MERGE:  # the same pair comes from many bands
-                    found = [np.unique(np.concatenate(found))]
-        keys = np.unique(np.concatenate(found))
-        return np.stack([keys // max(m, 1), keys % max(m, 1)], axis=1).astype(_position_type(m))
+                    pairs = compiled.union_sorted(pairs, np.unique(np.concatenate(found)))
+                    found = []
+        if found:
+            pairs = compiled.union_sorted(pairs, np.unique(np.concatenate(found)))
+        return np.stack([pairs // max(m, 1), pairs % max(m, 1)], axis=1).astype(_position_type(m))
 
     def _verify(self, docs: np.ndarray, progress: bool, workers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Jaccard, containment and the rule (0: none) of every pair of document ids."""

@@ -86,6 +86,12 @@ def test_bounded_intersection_is_exact_when_it_does_not_give_up():
     assert compiled._bounded_intersection(x, unrelated, 0.85, 0.7) == -1
 
 
+def test_union_sorted_equals_union1d():
+    for sizes in ((0, 0), (0, 5), (5, 0), (1000, 300), (300, 1000)):
+        a, b = (np.unique(RNG.integers(0, 2000, n, dtype=np.int64)) for n in sizes)
+        assert np.array_equal(compiled.union_sorted(a, b), np.union1d(a, b))
+
+
 def test_sorted_matches_finds_every_position_of_every_needle():
     haystack = np.sort(RNG.integers(0, 500, 5000, dtype=np.uint64))  # many repeats
     needles = np.unique(RNG.integers(0, 700, 300, dtype=np.uint64))
