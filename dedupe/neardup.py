@@ -30,6 +30,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -653,6 +654,7 @@ class NearDuplicateIndex:
         self._anchor_bits_log2 = 16
         self._rank: np.ndarray | None = None
         self.stats: dict[str, int] = {"candidate_pairs": 0, "verified_pairs": 0}
+        self.seconds: dict[str, float] = {}  # wall seconds of each step of `decide`
 
     def add_batch(self, keys: Sequence[DocKey], batch: FingerprintBatch, rows: Sequence[int]) -> list[int]:
         """Add the documents at `rows` of `batch` (in that order) as `keys`; returns their slots."""
@@ -702,6 +704,7 @@ class NearDuplicateIndex:
         `progress` shows a bar (stderr) over the verification, which is minutes at millions.
         """
         n = len(self._keys)
+        clock = time.perf_counter()
         order = canonical_order(self._keys)  # most complete first
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
@@ -716,17 +719,21 @@ class NearDuplicateIndex:
                 decisions[i] = Decision(first, "exact")
         sizes = self._store.sizes()
         reps = np.array([i for i in order if decisions[i] is None and sizes[i] > 0], dtype=np.int64)
+        clock = self._lap("order_and_exact", clock)
 
         # 2. candidate pairs among the representatives, verified on the exact shingle sets
         #    (all of them, in parallel: which ones step 3 looks at depends on earlier answers).
         pairs = self._candidate_pairs(reps)
         self.stats["candidate_pairs"] = self.stats["verified_pairs"] = len(pairs)
+        clock = self._lap("candidate_pairs", clock)
         docs = reps.astype(_position_type(n))[pairs] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
         jaccard, containment, rules = self._verify(docs, progress, workers)
+        clock = self._lap("verify", clock)
         absorbing = np.unique(docs[rules == _CONTAINMENT, 1])
         if len(absorbing):
             self._build_anchors()  # here, so that forked workers share one copy
         roundup = dict(zip(absorbing.tolist(), self._map(_roundup_task, absorbing, workers)))
+        clock = self._lap("roundup_checks", clock)
 
         # 3. centres in canonical order; each document joins its best verified centre. Only the
         #    pairs that a rule accepts take part (a few percent of the candidates: at millions of
@@ -763,7 +770,13 @@ class NearDuplicateIndex:
                 target = decisions[d.canonical]
                 if target is not None and target.rule != "kept":
                     decisions[i] = Decision(target.canonical, "exact", target.jaccard, target.containment)
+        self._lap("clustering", clock)
         return decisions  # type: ignore[return-value]
+
+    def _lap(self, step: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[step] = round(now - since, 3)
+        return now
 
     def _candidate_pairs(self, reps: np.ndarray) -> np.ndarray:
         """(later, earlier) positions in `reps` (canonical order) of documents sharing an LSH band,

@@ -509,6 +509,7 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
         decisions = index.decide(progress=options.progress, workers=workers) if index is not None else []
         wall["near_duplicates_decide"] = time.perf_counter() - started - sum(wall.values())
         index_stats = dict(index.stats) if index is not None else {}
+        decide_seconds = dict(index.seconds) if index is not None else {}
     finally:
         if index is not None:
             index.close()
@@ -569,6 +570,7 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     wall["pass3_write"] = time.perf_counter() - started - sum(wall.values())
     report.timings = {"wall_seconds": {k: round(v, 3) for k, v in wall.items()},
                       "worker_seconds_by_stage": {k: round(v, 3) for k, v in sorted(stage_seconds.items())},
+                      "near_duplicates_decide_seconds": decide_seconds,
                       "workers": workers}
     built = report.build(clusters)
     counts = built["counts"]

@@ -164,6 +164,9 @@ class ReportBuilder:
             lines += [f"| {k} | {v:.2f} |" for k, v in t["wall_seconds"].items()]
             lines += ["", f"| stage (seconds summed over {t['workers']} workers) | s |", "|---|---:|"]
             lines += [f"| {k} | {v:.2f} |" for k, v in t["worker_seconds_by_stage"].items()]
+            if t.get("near_duplicates_decide_seconds"):
+                lines += ["", "| near-duplicate decision step (wall seconds) | s |", "|---|---:|"]
+                lines += [f"| {k} | {v:.2f} |" for k, v in t["near_duplicates_decide_seconds"].items()]
             lines.append("")
         lines += ["## Parameters", "", "```", json.dumps(report["parameters"], indent=1, default=str), "```", ""]
         return "\n".join(lines)
