@@ -94,6 +94,34 @@ def intersection_size(x: np.ndarray, y: np.ndarray) -> int:  # pragma: no cover 
 
 
 @njit(cache=True, nogil=True)
+def any_pair_below_half_contained(sets: np.ndarray, set_bounds: np.ndarray, text_ids: np.ndarray) -> bool:  # pragma: no cover - compiled
+    """Whether two of the sets sets[set_bounds[d]:set_bounds[d + 1]] with different `text_ids`
+    share less than half of the smaller (an empty one shares nothing). A merge per pair that
+    stops as soon as half of the smaller is found."""
+    k = len(text_ids)
+    for x in range(k):
+        a = sets[set_bounds[x]:set_bounds[x + 1]]
+        for y in range(x + 1, k):
+            if text_ids[x] == text_ids[y]:
+                continue
+            b = sets[set_bounds[y]:set_bounds[y + 1]]
+            small = min(len(a), len(b))
+            i = j = count = 0
+            while i < len(a) and j < len(b) and 2 * count < small:
+                if a[i] < b[j]:
+                    i += 1
+                elif a[i] > b[j]:
+                    j += 1
+                else:
+                    count += 1
+                    i += 1
+                    j += 1
+            if 2 * count < small or small == 0:
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True)
 def pair_similarities(sets: np.ndarray, set_bounds: np.ndarray, leads: np.ndarray, lead_lengths: np.ndarray,
                       first: np.ndarray, second: np.ndarray, containment_min: float, jaccard_min: float):  # pragma: no cover - compiled
     """Jaccard, containment and prefix overlap of each pair (first[p], second[p]) of documents

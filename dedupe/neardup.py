@@ -886,14 +886,15 @@ class NearDuplicateIndex:
         lead_lengths = self._lead_lengths.array[owners, 0]
         owners = owners[(rank[owners] > rank[j]) & (hits >= np.maximum(1, lead_lengths // 2))]
         opened = sorted((o for o in owners.tolist() if self._exact[o] != self._exact[j]), key=lambda o: rank[o])[:20]
-        for x, a in enumerate(opened):
-            for b in opened[x + 1 :]:
-                # Two versions of one story share most of the smaller even below the duplicate
-                # thresholds (an edited copy and a chromed copy: containment ~0.9); different
-                # stories quoted by one digest share almost nothing.
-                if self._exact[a] != self._exact[b] and self._similarity(a, b).containment < 0.5:
-                    return True
-        return False
+        if len(opened) < 2:
+            return False
+        # Two versions of one story share most of the smaller even below the duplicate
+        # thresholds (an edited copy and a chromed copy: containment ~0.9); different stories
+        # quoted by one digest share almost nothing. Copies with the same exact key are one text.
+        flat, bounds = self._store.read_many(opened)
+        texts: dict[bytes, int] = {}
+        same_text = np.array([texts.setdefault(self._exact[o], len(texts)) for o in opened], dtype=np.int64)
+        return compiled.any_pair_below_half_contained(flat, bounds, same_text)
 
 
 def _position_type(n: int) -> type:

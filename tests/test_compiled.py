@@ -140,3 +140,27 @@ def test_read_many_reads_the_sets_the_store_holds(tmp_path):
             assert np.array_equal(store[d], sets[d])
     finally:
         store.close()
+
+
+def test_any_pair_below_half_contained_matches_the_pairwise_definition():
+    rng = np.random.default_rng(3)
+    story = np.unique(rng.integers(0, 10**6, 400, dtype=np.uint64))
+    for trial in range(300):
+        sets = []
+        for _ in range(rng.integers(2, 7)):
+            kind = rng.integers(0, 3)
+            if kind == 0:  # a version of the story: most of it, some words changed
+                keep = story[rng.random(len(story)) < rng.uniform(0.4, 1.0)]
+                sets.append(np.unique(np.r_[keep, rng.integers(0, 10**6, 20, dtype=np.uint64)]))
+            elif kind == 1:  # another story
+                sets.append(np.unique(rng.integers(0, 10**6, int(rng.integers(1, 300)), dtype=np.uint64)))
+            else:
+                sets.append(np.zeros(0, dtype=np.uint64) if trial % 50 == 0 else story.copy())
+        text_ids = rng.integers(0, 3, len(sets)).astype(np.int64)
+        expected = any(
+            text_ids[x] != text_ids[y] and similarity(sets[x], sets[y], sets[x][:0], sets[y][:0]).containment < 0.5
+            for x in range(len(sets)) for y in range(x + 1, len(sets))
+        )
+        bounds = np.r_[0, np.cumsum([len(s) for s in sets])].astype(np.int64)
+        flat = np.concatenate(sets)
+        assert compiled.any_pair_below_half_contained(flat, bounds, text_ids) == expected
