@@ -649,7 +649,9 @@ class NearDuplicateIndex:
         self._lead_bands = _Rows(options.lead_perms // options.lead_rows)
         self._store = _ShingleStore(spill_folder)
         self._anchor_hashes: np.ndarray | None = None
-        self._anchor_owners: np.ndarray | None = None
+        self._anchor_ranks: np.ndarray | None = None
+        self._order: np.ndarray | None = None  # rank -> document
+        self._marks = np.zeros(0, dtype=np.uint8)
         self._anchor_bits = np.zeros(0, dtype=np.uint8)
         self._anchor_bits_log2 = 16
         self._rank: np.ndarray | None = None
@@ -709,6 +711,7 @@ class NearDuplicateIndex:
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
         self._rank = rank
+        self._order = np.asarray(order, dtype=np.int64)
         decisions: list[Decision | None] = [None] * n
 
         # 1. exact duplicates: the best-ranked copy represents the group.
@@ -854,16 +857,18 @@ class NearDuplicateIndex:
         return similarity(self._store[i], self._store[j], self._lead(i), self._lead(j), options)
 
     def _build_anchors(self) -> None:
-        """Every document's lead hashes, sorted, with the document each belongs to."""
+        """Every document's lead hashes, sorted, with the rank of the document each belongs to."""
         if self._anchor_hashes is not None:
             return
+        assert self._rank is not None
         lengths = self._lead_lengths.array[:, 0]
         valid = np.arange(self._leads.array.shape[1])[None, :] < lengths[:, None]
         hashes = self._leads.array[valid]
-        owners = np.repeat(np.arange(len(lengths), dtype=_position_type(len(lengths))), lengths)
+        ranks = np.repeat(self._rank.astype(_position_type(len(lengths))), lengths)
         order = np.argsort(hashes)
-        self._anchor_hashes, self._anchor_owners = hashes[order], owners[order]
-        # 4 to 8 bits per lead hash (32 MB at a million documents): ~85% of the shingles a
+        self._anchor_hashes, self._anchor_ranks = hashes[order], ranks[order]
+        self._marks = np.zeros(len(lengths), dtype=np.uint8)
+        # 4 to 8 bits per lead hash (32 MB at a million documents): most of the shingles a
         # roundup check looks up are in no lead, and the filter answers those in one access
         self._anchor_bits_log2 = max(16, int(np.ceil(np.log2(4 * max(len(hashes), 1)))))
         self._anchor_bits = compiled.bit_filter(self._anchor_hashes, self._anchor_bits_log2)
@@ -878,14 +883,20 @@ class NearDuplicateIndex:
         rank = self._rank
         assert rank is not None
         self._build_anchors()
-        assert self._anchor_hashes is not None and self._anchor_owners is not None
+        assert self._anchor_hashes is not None and self._anchor_ranks is not None and self._order is not None
         # Look j's shingles up among the sorted lead hashes (not the other way round: there
-        # are 48 lead hashes per document in the corpus, and only ~700 shingles in j).
-        at = compiled.sorted_matches(self._anchor_hashes, self._store[j], self._anchor_bits, self._anchor_bits_log2)
-        owners, hits = np.unique(self._anchor_owners[at], return_counts=True)
-        lead_lengths = self._lead_lengths.array[owners, 0]
-        owners = owners[(rank[owners] > rank[j]) & (hits >= np.maximum(1, lead_lengths // 2))]
-        opened = sorted((o for o in owners.tolist() if self._exact[o] != self._exact[j]), key=lambda o: rank[o])[:20]
+        # are 48 lead hashes per document in the corpus, and only ~700 shingles in j). The 20
+        # best-ranked openers that are not copies of j's text; exact copies of j are skipped, so
+        # ask for more while they fill the answer.
+        shingles, limit = self._store[j], 32
+        while True:
+            openers = compiled.lead_openers(self._anchor_hashes, self._anchor_ranks, self._anchor_bits, self._anchor_bits_log2,
+                                            shingles, int(rank[j]), self._order,
+                                            self._lead_lengths.array[:, 0], self._marks, limit)
+            opened = [o for o in openers.tolist() if self._exact[o] != self._exact[j]][:20]
+            if len(opened) == 20 or len(openers) < limit:
+                break
+            limit *= 4
         if len(opened) < 2:
             return False
         # Two versions of one story share most of the smaller even below the duplicate

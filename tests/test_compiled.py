@@ -92,22 +92,39 @@ def test_union_sorted_equals_union1d():
         assert np.array_equal(compiled.union_sorted(a, b), np.union1d(a, b))
 
 
-def test_sorted_matches_finds_every_position_of_every_needle():
-    haystack = np.sort(RNG.integers(0, 500, 5000, dtype=np.uint64))  # many repeats
-    needles = np.unique(RNG.integers(0, 700, 300, dtype=np.uint64))
-    lo = np.searchsorted(haystack, needles, side="left")
-    hi = np.searchsorted(haystack, needles, side="right")
-    expected = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)])
-    for bits_log2 in (3, 16):  # small values: all in the filter's first bit
-        bits = compiled.bit_filter(haystack, bits_log2)
-        assert np.array_equal(compiled.sorted_matches(haystack, needles, bits, bits_log2), expected)
-        assert len(compiled.sorted_matches(haystack, needles[:0], bits, bits_log2)) == 0
+def test_bit_filter_sets_one_bit_per_value():
     spread = np.sort(RNG.integers(0, 2**64, 1000, dtype=np.uint64))
     bits = compiled.bit_filter(spread, 16)
-    assert np.array_equal(compiled.sorted_matches(spread, spread[::3], bits, 16), np.arange(0, 1000, 3))
     assert np.count_nonzero(np.unpackbits(bits)) > 900  # one bit per value, few collisions
-    absent = np.setdiff1d(spread + np.uint64(1), spread)
-    assert len(compiled.sorted_matches(spread, absent, bits, 16)) == 0
+    positions = (spread >> np.uint64(48)).astype(np.int64)
+    assert np.unpackbits(bits, bitorder="little")[positions].all()
+
+
+def test_lead_openers_are_the_best_ranked_documents_with_half_their_lead_in_the_text():
+    rng = np.random.default_rng(5)
+    pool = rng.integers(0, 2**64, 300, dtype=np.uint64)
+    docs, width = 400, 48
+    lengths = rng.integers(0, width + 1, docs)
+    leads = np.zeros((docs, width), dtype=np.uint64)
+    for d in range(docs):
+        leads[d, : lengths[d]] = rng.choice(pool, lengths[d])  # shared hashes, repeats inside a lead
+    order = rng.permutation(docs).astype(np.int64)
+    rank = np.empty(docs, dtype=np.int64)
+    rank[order] = np.arange(docs)
+    hashes = np.concatenate([leads[d, : lengths[d]] for d in range(docs)])
+    ranks = np.repeat(rank, lengths).astype(np.int32)
+    sort = np.argsort(hashes)
+    anchors, anchor_ranks = hashes[sort], ranks[sort]
+    bits = compiled.bit_filter(anchors, 10)
+    marks = np.zeros(docs, dtype=np.uint8)
+    for trial in range(200):
+        shingles = np.unique(rng.choice(pool, int(rng.integers(1, 250))))
+        r, limit = int(rng.integers(-1, docs)), int(rng.integers(1, 60))
+        expected = [int(o) for o in order[r + 1 :]
+                    if lengths[o] and np.isin(leads[o, : lengths[o]], shingles).sum() >= max(1, lengths[o] // 2)][:limit]
+        got = compiled.lead_openers(anchors, anchor_ranks, bits, 10, shingles, r, order, lengths, marks, limit)
+        assert got.tolist() == expected
+        assert not marks.any()  # left as it was given
 
 
 @pytest.mark.parametrize("text", ["Plain words only here", "don't stop at o'clock", "café naïve — “quoted”", ""])
