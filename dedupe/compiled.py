@@ -224,8 +224,12 @@ def lead_openers(anchor_hashes: np.ndarray, anchor_ranks: np.ndarray, bits: np.n
             k += 1
     found = []
     if len(touched):
-        last = max(touched)
-        for r in range(rank + 1, last + 1):
+        ranks = np.array(touched, dtype=np.int64)
+        if 16 * len(ranks) < ranks.max() - rank:  # few openers far apart: sort them
+            ranks.sort()
+        else:  # many: read the counters in rank order, no sort
+            ranks = np.arange(rank + 1, ranks.max() + 1)
+        for r in ranks:
             if len(found) >= limit:
                 break
             if hits[r] and hits[r] >= max(1, lead_lengths[order[r]] // 2):
