@@ -15,7 +15,7 @@ _MAX64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 @njit(cache=True, nogil=True)
-def minhash_segments(values: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+def minhash_segments(values: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per segment values[starts[i]:starts[i+1]] (the last runs to the end), the minimum of
     `a * v + b` (mod 2**64) for each permutation (a, b).
 
@@ -46,7 +46,7 @@ def minhash_segments(values: np.ndarray, starts: np.ndarray, a: np.ndarray, b: n
 
 
 @njit(cache=True, nogil=True)
-def count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:  # pragma: no cover - compiled
+def count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
     """How many of `values` (repeats counted) are in `sorted_set` (binary search each)."""
     count = 0
     n = len(sorted_set)
@@ -60,7 +60,7 @@ def count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:  # pragma: no c
 
 
 @njit(cache=True, nogil=True)
-def _bounded_intersection(x: np.ndarray, y: np.ndarray, containment_min: float, jaccard_min: float) -> int:  # pragma: no cover - compiled
+def _bounded_intersection(x: np.ndarray, y: np.ndarray, containment_min: float, jaccard_min: float) -> int:
     """|x & y| for two sorted arrays of unique values, or -1 as soon as the intersection cannot
     reach `jaccard_min` nor `containment_min` any more (most candidate pairs: they only share
     an LSH band): the rules compare floats, and the bound goes through the same divisions."""
@@ -88,13 +88,13 @@ def _bounded_intersection(x: np.ndarray, y: np.ndarray, containment_min: float, 
 
 
 @njit(cache=True, nogil=True)
-def intersection_size(x: np.ndarray, y: np.ndarray) -> int:  # pragma: no cover - compiled
+def intersection_size(x: np.ndarray, y: np.ndarray) -> int:
     """|x & y| for two sorted arrays of unique values (a merge)."""
     return _bounded_intersection(x, y, 0.0, 0.0)
 
 
 @njit(cache=True, nogil=True)
-def any_pair_below_half_contained(sets: np.ndarray, set_bounds: np.ndarray, text_ids: np.ndarray) -> bool:  # pragma: no cover - compiled
+def any_pair_below_half_contained(sets: np.ndarray, set_bounds: np.ndarray, text_ids: np.ndarray) -> bool:
     """Whether two of the sets sets[set_bounds[d]:set_bounds[d + 1]] with different `text_ids`
     share less than half of the smaller (an empty one shares nothing). A merge per pair that
     stops as soon as half of the smaller is found."""
@@ -123,7 +123,7 @@ def any_pair_below_half_contained(sets: np.ndarray, set_bounds: np.ndarray, text
 
 @njit(cache=True, nogil=True)
 def pair_similarities(sets: np.ndarray, set_bounds: np.ndarray, leads: np.ndarray, lead_lengths: np.ndarray,
-                      first: np.ndarray, second: np.ndarray, containment_min: float, jaccard_min: float):  # pragma: no cover - compiled
+                      first: np.ndarray, second: np.ndarray, containment_min: float, jaccard_min: float):
     """Jaccard, containment and prefix overlap of each pair (first[p], second[p]) of documents
     whose sorted shingle sets are sets[set_bounds[d]:set_bounds[d + 1]] and whose leads are
     leads[d, :lead_lengths[d]]: `neardup.similarity` with its options shortcut, for many pairs,
@@ -153,7 +153,7 @@ def pair_similarities(sets: np.ndarray, set_bounds: np.ndarray, leads: np.ndarra
 
 
 @njit(cache=True, nogil=True)
-def union_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+def union_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The sorted union of two sorted arrays of unique values, in one merge (np.union1d sorts
     both again: at a million documents, minutes over the candidate pairs)."""
     out = np.empty(len(a) + len(b), dtype=a.dtype)
@@ -182,7 +182,7 @@ def union_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # pragma: no cove
 
 
 @njit(cache=True, nogil=True)
-def bit_filter(values: np.ndarray, bits_log2: int) -> np.ndarray:  # pragma: no cover - compiled
+def bit_filter(values: np.ndarray, bits_log2: int) -> np.ndarray:
     """A one-hash Bloom filter of `values`: bit (v >> (64 - bits_log2)) set for each v."""
     shift = _U[64 - bits_log2]
     bits = np.zeros((1 << bits_log2) >> 3, dtype=np.uint8)
@@ -195,7 +195,7 @@ def bit_filter(values: np.ndarray, bits_log2: int) -> np.ndarray:  # pragma: no 
 @njit(cache=True, nogil=True)
 def lead_openers(anchor_hashes: np.ndarray, anchor_ranks: np.ndarray, bits: np.ndarray, bits_log2: int,
                  shingles: np.ndarray, rank: int, order: np.ndarray, lead_lengths: np.ndarray,
-                 hits: np.ndarray, limit: int) -> np.ndarray:  # pragma: no cover - compiled
+                 hits: np.ndarray, limit: int) -> np.ndarray:
     """The documents ranked after `rank` at least half of whose lead (and at least one hash) is
     among `shingles` (sorted), best-ranked first, at most `limit` of them.
 
@@ -262,7 +262,7 @@ _U = np.arange(65, dtype=np.uint64)  # shift counts as uint64: numba turns uint6
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _read_le(buf: np.ndarray, at: int, size: int) -> np.uint64:  # pragma: no cover - compiled
+def _read_le(buf: np.ndarray, at: int, size: int) -> np.uint64:
     value = np.uint64(0)
     for k in range(size):
         value |= np.uint64(buf[at + k]) << _U[8 * k]
@@ -270,7 +270,7 @@ def _read_le(buf: np.ndarray, at: int, size: int) -> np.uint64:  # pragma: no co
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _mul128_fold64(a: np.uint64, b: np.uint64) -> np.uint64:  # pragma: no cover - compiled
+def _mul128_fold64(a: np.uint64, b: np.uint64) -> np.uint64:
     """Low xor high half of the 128-bit product a * b, from 32-bit halves."""
     s32 = _U[32]
     a_lo, a_hi, b_lo, b_hi = a & _M32, a >> s32, b & _M32, b >> s32
@@ -280,7 +280,7 @@ def _mul128_fold64(a: np.uint64, b: np.uint64) -> np.uint64:  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def xxh3_short(buf: np.ndarray, at: int, n: int) -> np.uint64:  # pragma: no cover - compiled
+def xxh3_short(buf: np.ndarray, at: int, n: int) -> np.uint64:
     """xxh3_64 of buf[at:at + n] for 1 <= n <= 16, bit for bit what `xxhash.xxh3_64` gives."""
     U = _U
     size = np.uint64(n)
@@ -311,7 +311,7 @@ def xxh3_short(buf: np.ndarray, at: int, n: int) -> np.uint64:  # pragma: no cov
 
 
 @njit(cache=True, nogil=True)
-def hash_chunks(text: np.ndarray, word_byte: np.ndarray):  # pragma: no cover - compiled
+def hash_chunks(text: np.ndarray, word_byte: np.ndarray):
     """Cut translated UTF-8 (`neardup._CHUNK_TABLE`: separators are spaces) into chunks, the runs
     between spaces, and hash the plain ones.
 
