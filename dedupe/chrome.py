@@ -1541,29 +1541,26 @@ def _trailing_links(paras: list[_Para], keep: list[bool]) -> list[int]:
 _CLOCK = re.compile(r"\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)?(?:\s+[A-Za-z]{2,4})?", re.IGNORECASE)
 
 
-def _keep_live_times(paras: list[_Para]) -> None:
-    """A live blog heads each entry with its time ("10 p.m.", "4:14 p.m."): when two or more bare
-    clock times each come before a prose paragraph, they are the entries' headings, not
-    timestamp chrome (cleaning-dev sfgate.com AP "The Latest" pages keep them in gold)."""
-    times = [
-        i for i, p in enumerate(paras[:-1])
-        if p.rule == "timestamp" and _CLOCK.fullmatch(p.text) and _is_prose(paras[i + 1])
-    ]
-    if len(times) >= 2:
-        for i in times:
-            paras[i].rule = None
-
-
-def _keep_video_stamps(paras: list[_Para]) -> None:
-    """A whole "(Published Monday, Nov. 18, 2019)" paragraph between two prose paragraphs dates a
-    video embedded in the article (under its caption), and gold keeps it; the page's own dateline
-    stands before the body and is not parenthesised."""
-    for i in range(1, len(paras) - 1):
-        p = paras[i]
-        if p.rule == "timestamp" and p.text[0] == "(" and p.text[-1] == ")":
+def _keep_body_times(paras: list[_Para]) -> None:
+    """Times that belong to the article, not timestamp chrome:
+    - a live blog heads each entry with its time ("10 p.m.", "4:14 p.m."): two or more bare
+      clock times that each come before a prose paragraph are the entries' headings
+      (cleaning-dev sfgate.com AP "The Latest" pages keep them in gold);
+    - a whole "(Published Monday, Nov. 18, 2019)" paragraph between two prose paragraphs dates
+      a video embedded in the article (under its caption); the page's own dateline stands
+      before the body and is not parenthesised."""
+    times, stamps = [], []
+    for i, p in enumerate(paras[:-1]):
+        if p.rule != "timestamp":
+            continue
+        if _CLOCK.fullmatch(p.text) and _is_prose(paras[i + 1]):
+            times.append(i)
+        elif i and p.text[0] == "(" and p.text[-1] == ")":
             before, after = paras[i - 1], paras[i + 1]
             if before.rule is None and after.rule is None and _is_prose(before) and _is_prose(after):
-                p.rule = None
+                stamps.append(i)
+    for i in (times if len(times) >= 2 else []) + stamps:
+        paras[i].rule = None
 
 
 # "(Graphic: Global assets in 2019 - here)": a wire story's link to a chart, its anchor "here"
@@ -1796,8 +1793,7 @@ def _strip_once(
                 p.rule = "learned_source_line"
     if source:
         _mark_self_links(paras, source)
-    _keep_live_times(paras)
-    _keep_video_stamps(paras)
+    _keep_body_times(paras)
     _fill_appeals(paras)
     _mark_headings(paras)
     _mark_repeated_short(paras)
@@ -1907,8 +1903,8 @@ def _strip_once(
     return out, edits
 
 
-def _learned_sentence(sentence: str, known: _Known) -> bool:
-    toks = words(sentence)
+def _learned_words(toks: list[str], known: _Known) -> bool:
+    """A sentence with these words is a learned line (too short a sentence never is)."""
     return len(toks) >= _LEARN_SENTENCE_MIN_WORDS and known.has(toks)
 
 
@@ -1922,16 +1918,15 @@ def _cut_learned_sentences(
         return p
     head, last, two = edges
     toks = words(head)
-    if not (len(toks) >= _LEARN_SENTENCE_MIN_WORDS and known.has(toks)):
+    if not _learned_words(toks, known):
         # two sentences: the last one's words are the rest of the paragraph's (see `_units`)
-        toks = p.toks[len(toks) :] if two else words(last)
-        if not (len(toks) >= _LEARN_SENTENCE_MIN_WORDS and known.has(toks)):
+        if not _learned_words(p.toks[len(toks) :] if two else words(last), known):
             return p  # the usual case: neither end is learned
     sents = _sentences(p.text)
     n = len(sents)
 
     def learned(i: int) -> bool:
-        return _learned_sentence(sents[i], known)
+        return _learned_words(words(sents[i]), known)
 
     lo = 0
     while lo < n and learned(lo):

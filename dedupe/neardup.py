@@ -362,6 +362,7 @@ class FingerprintBatch:
         return len(self.shingle_counts)
 
     def __getitem__(self, d: int) -> Fingerprint:
+        assert self.shingle_file is None, "the shingles of this batch were written to a file"
         ends = np.cumsum(self.shingle_counts)
         count = int(self.shingle_counts[d])
         has_words = count > 0
@@ -651,7 +652,7 @@ class NearDuplicateIndex:
         self._anchor_hashes: np.ndarray | None = None
         self._anchor_ranks: np.ndarray | None = None
         self._order: np.ndarray | None = None  # rank -> document
-        self._marks = np.zeros(0, dtype=np.uint8)
+        self._opener_hits = np.zeros(0, dtype=np.uint8)  # per rank, `compiled.lead_openers`'s counters
         self._anchor_bits = np.zeros(0, dtype=np.uint8)
         self._anchor_bits_log2 = 16
         self._rank: np.ndarray | None = None
@@ -695,9 +696,6 @@ class NearDuplicateIndex:
 
     def close(self) -> None:
         self._store.close()
-
-    def _lead(self, i: int) -> np.ndarray:
-        return self._leads.array[i, : self._lead_lengths.array[i, 0]]
 
     def decide(self, progress: bool = False, workers: int = 1) -> list[Decision]:
         """A Decision per added document, the same for any order the documents were added in
@@ -853,9 +851,6 @@ class NearDuplicateIndex:
             bar.close()
             _deciding = None
 
-    def _similarity(self, i: int, j: int, options: NearDupOptions | None = None) -> Similarity:
-        return similarity(self._store[i], self._store[j], self._lead(i), self._lead(j), options)
-
     def _build_anchors(self) -> None:
         """Every document's lead hashes, sorted, with the rank of the document each belongs to."""
         if self._anchor_hashes is not None:
@@ -867,7 +862,7 @@ class NearDuplicateIndex:
         ranks = np.repeat(self._rank.astype(_position_type(len(lengths))), lengths)
         order = np.argsort(hashes)
         self._anchor_hashes, self._anchor_ranks = hashes[order], ranks[order]
-        self._marks = np.zeros(len(lengths), dtype=np.uint8)
+        self._opener_hits = np.zeros(len(lengths), dtype=np.uint8)
         # 4 to 8 bits per lead hash (32 MB at a million documents): most of the shingles a
         # roundup check looks up are in no lead, and the filter answers those in one access
         self._anchor_bits_log2 = max(16, int(np.ceil(np.log2(4 * max(len(hashes), 1)))))
@@ -892,7 +887,7 @@ class NearDuplicateIndex:
         while True:
             openers = compiled.lead_openers(self._anchor_hashes, self._anchor_ranks, self._anchor_bits, self._anchor_bits_log2,
                                             shingles, int(rank[j]), self._order,
-                                            self._lead_lengths.array[:, 0], self._marks, limit)
+                                            self._lead_lengths.array[:, 0], self._opener_hits, limit)
             opened = [o for o in openers.tolist() if self._exact[o] != self._exact[j]][:20]
             if len(opened) == 20 or len(openers) < limit:
                 break

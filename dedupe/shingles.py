@@ -71,10 +71,13 @@ def words(text: str) -> list[str]:
         return b.decode("ascii").split()
     if "''" in t:
         return _words_re(t if folded else t.lower())
-    # No two apostrophes touch: one between two word characters is inner and goes, one next to
-    # a space (or an end, hence the padding) becomes a space (per word: strip, then drop the rest)
-    b = (b" " + b + b" ").replace(b" '", b"  ").replace(b"' ", b"  ").replace(b"'", b"")
-    return b.decode("ascii").split()
+    return _without_apostrophes(b).decode("ascii").split()
+
+
+def _without_apostrophes(b: bytes) -> bytes:
+    """Translated text in which no two apostrophes touch: one between two word characters is
+    inner and goes, one next to a space (or an end, hence the padding) becomes a space."""
+    return (b" " + b + b" ").replace(b" '", b"  ").replace(b"' ", b"  ").replace(b"'", b"")
 
 
 def _words_utf8(t: str) -> list[str]:
@@ -87,7 +90,7 @@ def _words_utf8(t: str) -> list[str]:
     if "'" in t:
         if "''" in t:
             return _words_re(t)
-        b = (b" " + b + b" ").replace(b" '", b"  ").replace(b"' ", b"  ").replace(b"'", b"")
+        b = _without_apostrophes(b)
     return b.decode("utf-8").split()
 
 
