@@ -44,6 +44,7 @@ from tqdm import tqdm
 
 from dedupe import compiled
 from dedupe.canonical import DocKey, canonical_order
+from dedupe.processes import keep_freed_memory
 from dedupe.shingles import _PLAIN_PUNCT, _words_re, words
 
 _P = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that combines token hashes into an n-gram hash
@@ -843,7 +844,7 @@ class NearDuplicateIndex:
                 return
             import multiprocessing
 
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, initializer=keep_freed_memory) as pool:
                 for item, result in zip(items, pool.imap(fn, items, chunksize=1 if total else 64)):
                     yield result
                     bar.update(len(item) if total else 1)

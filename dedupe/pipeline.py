@@ -42,7 +42,8 @@ from dedupe.chrome import BoilerplateLearner, LearnedBoilerplate, learner_featur
 from dedupe.document import DUPLICATE, EMPTY, ERROR, KEPT, OK, Cluster, Document, Match
 from dedupe.errors import DedupeError
 from dedupe.neardup import FingerprintBatch, NearDupOptions, NearDuplicateIndex, fingerprint_batch
-from dedupe.readers import ReadOptions, UniqueIds, materialize, scan
+from dedupe.processes import keep_freed_memory
+from dedupe.readers import ReadOptions, UniqueIds, close_line_files, materialize, scan
 from dedupe.repeats import DEFAULT_MIN_SPAN_WORDS, SharedBlockIndex, paragraph_keys
 from dedupe.report import ReportBuilder
 from dedupe.stages import DropRepeats, ExtractHtml, RepairEncoding, StripChrome, empty
@@ -117,6 +118,12 @@ _work: _Work | None = None  # set once in each worker process by _init_worker
 def _init_worker(work: _Work) -> None:
     global _work
     _work = work
+
+
+def _start_worker(work: _Work) -> None:
+    """A worker process's setup (not the caller's process, when it runs the work itself)."""
+    keep_freed_memory()
+    _init_worker(work)
 
 
 class _Done(NamedTuple):
@@ -282,7 +289,7 @@ def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, seconds:
         results = map(fn, tasks)
     else:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(work,))
+        pool = ctx.Pool(workers, initializer=_start_worker, initargs=(work,))
         results = pool.imap(fn, tasks)
     try:
         for batch, extra, batch_seconds in results:
@@ -317,6 +324,7 @@ def _append_shard(folder: str, name: str, data: bytes) -> tuple[str, int]:
 
 
 def _close_spills() -> None:
+    close_line_files()
     while _spill_fds:
         os.close(_spill_fds.popitem()[1])
     while _shards:

@@ -6,7 +6,7 @@ import pytest
 
 from dedupe.document import ERROR, OK
 from dedupe.errors import DedupeError
-from dedupe.readers import ReadOptions, file_id, iter_documents, source_from
+from dedupe.readers import ReadOptions, file_id, iter_documents, materialize, scan, source_from
 from pathlib import Path
 
 
@@ -62,6 +62,25 @@ def test_jsonl_fields_are_configurable_and_missing_ids_fall_back_to_file_and_lin
     assert [d.source for d in docs] == ["ex", "news.example.org", tmp_path.name]
     assert docs[0].url == "https://www.example.com/a"
     assert all(d.status == OK for d in docs)
+
+
+def test_a_jsonl_line_is_scanned_as_its_place_and_read_there(tmp_path):
+    lines = [json.dumps({"id": "a", "text": "first"}), "   ", json.dumps({"id": "b", "text": "zwei – ü"}), ""]
+    path = write(tmp_path / "p.jsonl", "\r\n".join(lines))
+    items = list(scan([path]))
+    assert [(i.data, i.offset, i.size) for i in items] == [(None, 0, len(lines[0]) + 2), (None, len(lines[0]) + 7, len(lines[2].encode()) + 2)]
+    assert [materialize(i).text for i in items] == ["first", "zwei – ü"]
+    path.write_bytes(path.read_bytes()[:-5])  # changed after the scan: that record is an error, with its line
+    late = materialize(items[1])
+    assert late.status == ERROR and late.origin.endswith("p.jsonl:3") and "shorter than when it was scanned" in late.reason
+
+
+def test_a_gzipped_jsonl_line_carries_its_bytes(tmp_path):
+    with gzip.open(tmp_path / "z.jsonl.gz", "wb") as fh:
+        fh.write(b'{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n')
+    items = list(scan([tmp_path / "z.jsonl.gz"]))
+    assert [i.data for i in items] == [b'{"id": "a", "text": "one"}\n', b'{"id": "b", "text": "two"}\n']
+    assert [materialize(i).text for i in items] == ["one", "two"]
 
 
 def test_a_url_in_the_source_field_stands_for_its_host():

@@ -1,0 +1,32 @@
+"""Setup shared by the worker processes of the pipeline and of the near-duplicate decision."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+# glibc's mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD = 32 << 20  # the largest glibc accepts
+_TRIM_THRESHOLD = 256 << 20
+
+
+def keep_freed_memory() -> None:
+    """Let this process reuse the memory it frees instead of returning it to the system.
+
+    A worker allocates and frees the same few arrays of 0.1-5 MB for every batch. By default
+    glibc serves each from fresh pages (mmap) and hands them back on free, so every batch
+    page-faults its arrays in again: a third of a second of system time per 10,000 documents
+    fingerprinted, a tenth of the whole. A worker's arrays are small, so keeping up to 256 MB
+    of freed heap costs little. Elsewhere than glibc nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # musl and other C libraries without mallopt
+        return
+    mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+    mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
