@@ -239,12 +239,17 @@ def lead_openers(anchor_hashes: np.ndarray, anchor_ranks: np.ndarray, bits: np.n
     return np.array(found, dtype=np.int64)
 
 
-# xxh3-64 (seed 0) of 1 to 16 bytes, after the reference's XXH3_len_1to3/4to8/9to16_64b: the
-# constants are the words of the default secret that those lengths read, xor-ed as it does.
+# xxh3-64 (seed 0) of 1 to 240 bytes, after the reference's XXH3_len_1to3/4to8/9to16/17to128/
+# 129to240_64b: the first 136 bytes of its default secret (the lengths up to 16 read the constants
+# below, xor-ed as it does; the longer ones read the secret itself).
 _SECRET = bytes.fromhex(
     "b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671f"
-    "cb79e64eccc0e578825ad07dccff7221b8084674f743248e"
+    "cb79e64eccc0e578825ad07dccff7221b8084674f743248ee03590e6813a264c"
+    "3c2852bb91c300cb88d0658b1b532ea371644897a20df94e3819ef46a9deacd8"
+    "a8fa763fe39c343ff9dcbbc7c70b4f1d8a51e04bcdb45931c89f7ec9d9787364"
+    "eac5ac8334d3ebc3"
 )
+_SECRET_BYTES = np.frombuffer(_SECRET, dtype=np.uint8)
 
 
 def _word(offset: int, size: int) -> int:
@@ -255,6 +260,7 @@ _FLIP_1TO3 = np.uint64(_word(0, 4) ^ _word(4, 4))
 _FLIP_4TO8 = np.uint64(_word(8, 8) ^ _word(16, 8))
 _FLIP_9TO16_LO = np.uint64(_word(24, 8) ^ _word(32, 8))
 _FLIP_9TO16_HI = np.uint64(_word(40, 8) ^ _word(48, 8))
+_PRIME64_1 = np.uint64(0x9E3779B185EBCA87)
 _PRIME64_2, _PRIME64_3 = np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9)
 _PRIME_MX1, _PRIME_MX2 = np.uint64(0x165667919E3779F9), np.uint64(0x9FB21C651E98DF25)
 _M32 = np.uint64(0xFFFFFFFF)
@@ -310,47 +316,136 @@ def xxh3_short(buf: np.ndarray, at: int, n: int) -> np.uint64:
     return acc ^ (acc >> U[32])
 
 
-@njit(cache=True, nogil=True)
-def hash_chunks(text: np.ndarray, word_byte: np.ndarray):
-    """Cut translated UTF-8 (`neardup._CHUNK_TABLE`: separators are spaces) into chunks, the runs
-    between spaces, and hash the plain ones.
+@njit(cache=True, nogil=True, inline="always")
+def _avalanche(h: np.uint64) -> np.uint64:
+    h ^= h >> _U[37]
+    h *= _PRIME_MX1
+    return h ^ (h >> _U[32])
 
-    An apostrophe or backtick between two ASCII word bytes is dropped first (`words` drops an
-    inner apostrophe: "don't" is "dont"). A chunk is plain when it is at most 16 bytes of ASCII
-    word characters: it is one token, hashed here with xxh3. The others (non-ASCII, apostrophes,
-    the byte that separates two texts, long words) are left to the caller.
-    Returns the compacted bytes, each chunk's start, length and hash (0 where not plain), and
-    whether it is plain.
+
+@njit(cache=True, nogil=True, inline="always")
+def _mix16(buf: np.ndarray, at: int, secret_at: int) -> np.uint64:
+    return _mul128_fold64(_read_le(buf, at, 8) ^ _read_le(_SECRET_BYTES, secret_at, 8),
+                          _read_le(buf, at + 8, 8) ^ _read_le(_SECRET_BYTES, secret_at + 8, 8))
+
+
+@njit(cache=True, nogil=True)
+def xxh3(buf: np.ndarray, at: int, n: int) -> np.uint64:
+    """xxh3_64 of buf[at:at + n] for 1 <= n <= LONGEST_TOKEN, bit for bit what `xxhash.xxh3_64`
+    gives (the reference's 17-128 and 129-240 byte paths after `xxh3_short`)."""
+    if n <= 16:
+        return xxh3_short(buf, at, n)
+    acc = np.uint64(n) * _PRIME64_1
+    if n <= 128:
+        if n > 32:
+            if n > 64:
+                if n > 96:
+                    acc += _mix16(buf, at + 48, 96) + _mix16(buf, at + n - 64, 112)
+                acc += _mix16(buf, at + 32, 64) + _mix16(buf, at + n - 48, 80)
+            acc += _mix16(buf, at + 16, 32) + _mix16(buf, at + n - 32, 48)
+        acc += _mix16(buf, at, 0) + _mix16(buf, at + n - 16, 16)
+        return _avalanche(acc)
+    for i in range(8):
+        acc += _mix16(buf, at + 16 * i, 16 * i)
+    acc = _avalanche(acc)
+    for i in range(8, n // 16):
+        acc += _mix16(buf, at + 16 * i, 16 * (i - 8) + 3)
+    return _avalanche(acc + _mix16(buf, at + n - 16, 119))
+
+
+LONGEST_TOKEN = 240  # bytes of UTF-8 that `xxh3` hashes; longer tokens are left to the caller
+_SEPARATOR, _FALLBACK, _APOSTROPHE = -2, -1, -3  # the classes of `fold` that are no code point
+
+
+@njit(cache=True, nogil=True)
+def token_hashes(text: np.ndarray, fold: np.ndarray, docs: int):
+    """The xxh3 hash of every word token of a batch of texts, and how many tokens each text has.
+
+    `text` is the texts' NFKC UTF-8, joined by the chunk b" \xff " and translated so that every
+    ASCII byte that cannot be part of a token except an apostrophe is a space (`neardup`).
+    `fold[c]` is the case-folded code point of BMP character c when that is a word character,
+    or `_SEPARATOR`, `_APOSTROPHE` (dropped between two word characters, else a separator), or
+    `_FALLBACK` (folds to several characters, or is both a word character and an apostrophe).
+    A chunk (a run between spaces) of plain word bytes is one token, hashed where it lies; any
+    other chunk is decoded, folded and cut here, unless it holds a fallback character, a
+    character beyond the BMP or a token longer than LONGEST_TOKEN: such a chunk is left to the
+    caller, which gets its place in `text` and the index in `tokens` its tokens belong at.
+    Returns tokens, counts per text, and the (start, size, token index, text) of each left chunk.
     """
     n = len(text)
-    buf = np.empty(n, dtype=np.uint8)
-    m = 0
-    for i in range(n):
-        c = text[i]
-        if (c == 0x27 or c == 0x60) and 0 < i < n - 1 and word_byte[text[i - 1]] and word_byte[text[i + 1]]:
-            continue
-        buf[m] = c
-        m += 1
-    cap = m // 2 + 1
-    starts = np.empty(cap, dtype=np.int64)
-    lengths = np.empty(cap, dtype=np.int64)
-    hashes = np.zeros(cap, dtype=np.uint64)
-    plain = np.zeros(cap, dtype=np.bool_)
-    count, i = 0, 0
-    while i < m:
-        if buf[i] == 0x20:
+    cap = n // 2 + 2
+    tokens = np.empty(cap, dtype=np.uint64)
+    counts = np.zeros(docs, dtype=np.int64)
+    left = np.empty((cap, 4), dtype=np.int64)
+    folded = np.empty(n, dtype=np.int32)  # the code points of the chunk being cut
+    scratch = np.empty(LONGEST_TOKEN + 3, dtype=np.uint8)  # the UTF-8 of the token being built
+    t = f = doc = i = 0
+    while i < n:
+        if text[i] == 0x20:
             i += 1
             continue
-        j, odd = i, False
-        while j < m and buf[j] != 0x20:
-            c = buf[j]
-            if c >= 0x80 or c == 0x27 or c == 0x60:
-                odd = True
+        j, plain = i, True
+        while j < n and text[j] != 0x20:
+            if text[j] >= 0x80 or fold[text[j]] < 0:
+                plain = False
             j += 1
-        starts[count], lengths[count] = i, j - i
-        if not odd and j - i <= 16:
-            plain[count] = True
-            hashes[count] = xxh3_short(buf, i, j - i)
-        count += 1
+        if plain and j - i <= LONGEST_TOKEN:
+            tokens[t] = xxh3(text, i, j - i)
+            t += 1
+            counts[doc] += 1
+        elif j - i == 1 and text[i] == 0xFF:
+            doc += 1
+        else:
+            emitted = _cut_chunk(text, i, j, fold, folded, scratch, tokens, t)
+            if emitted < 0:
+                left[f, 0], left[f, 1], left[f, 2], left[f, 3] = i, j - i, t, doc
+                f += 1
+            else:
+                t += emitted
+                counts[doc] += emitted
         i = j
-    return buf[:m], starts[:count], lengths[:count], hashes[:count], plain[:count]
+    return tokens[:t], counts, left[:f]
+
+
+@njit(cache=True, nogil=True)
+def _cut_chunk(text, i, j, fold, folded, scratch, tokens, t) -> int:
+    """The tokens of text[i:j] written to tokens[t:]: how many, or -1 to leave the chunk to Python."""
+    k, p = 0, i
+    while p < j:
+        b = np.int64(text[p])
+        if b < 0x80:
+            cp, p = b, p + 1
+        elif b < 0xC0 or b >= 0xF0:  # a continuation byte, or a character beyond the BMP
+            return -1
+        elif b < 0xE0:
+            cp, p = ((b & 0x1F) << 6) | (np.int64(text[p + 1]) & 0x3F), p + 2
+        else:
+            cp = ((b & 0x0F) << 12) | ((np.int64(text[p + 1]) & 0x3F) << 6) | (np.int64(text[p + 2]) & 0x3F)
+            p += 3
+        c = fold[cp]
+        if c == _FALLBACK:
+            return -1
+        folded[k] = c
+        k += 1
+    emitted = size = 0
+    for q in range(k + 1):
+        c = folded[q] if q < k else _SEPARATOR
+        if c >= 0:
+            if c < 0x80:
+                scratch[size] = c
+                size += 1
+            elif c < 0x800:
+                scratch[size], scratch[size + 1] = 0xC0 | (c >> 6), 0x80 | (c & 0x3F)
+                size += 2
+            else:
+                scratch[size], scratch[size + 1], scratch[size + 2] = 0xE0 | (c >> 12), 0x80 | ((c >> 6) & 0x3F), 0x80 | (c & 0x3F)
+                size += 3
+            if size > LONGEST_TOKEN:
+                return -1
+        elif c == _APOSTROPHE and 0 < q < k - 1 and folded[q - 1] >= 0 and folded[q + 1] >= 0:
+            continue
+        elif size:
+            tokens[t + emitted] = xxh3(scratch, 0, size)
+            emitted += 1
+            size = 0
+    return emitted

@@ -27,7 +27,6 @@ Pipeline:
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tempfile
 import time
@@ -45,7 +44,7 @@ from tqdm import tqdm
 from dedupe import compiled
 from dedupe.canonical import DocKey, canonical_order
 from dedupe.processes import keep_freed_memory
-from dedupe.shingles import _PLAIN_PUNCT, _words_re, words
+from dedupe.shingles import _words_re, words
 
 _P = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that combines token hashes into an n-gram hash
 _FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
@@ -194,18 +193,20 @@ def fingerprint(text: str, options: NearDupOptions = NearDupOptions(), keep_sign
 # document at a time ~40% (dozens of calls on small arrays; the signature is the only big one).
 # The batch path:
 #
-# 1. cuts all texts of the batch (NFKC first, as `words` does) into "chunks" at once: the UTF-8
-#    bytes are translated so that every ASCII byte that is neither a word character nor an
-#    apostrophe becomes a space (and A-Z become a-z), and chunk boundaries are found in one
-#    compiled loop (`compiled.hash_chunks`). Such bytes are never inside a \w+ token and never
-#    change under casefold, so `words(text)` is exactly the concatenation of `words` of each chunk
-#    (casefold is per character; the inner-apostrophe rule sees the same neighbours, since a
-#    chunk boundary is a non-word character either way).
-# 2. hashes the plain chunks ([a-z0-9_], up to 16 bytes: almost every English token) with xxh3-64
-#    in that same loop, bit for bit what `xxhash.xxh3_64` gives;
-# 3. sends the other chunks (non-ASCII, apostrophes, long) through `words` one chunk at a time,
-#    through a per-process memo (chunk -> token hashes, a pure function, so output never depends
-#    on it): news vocabulary is Zipfian and most of them are repeats.
+# 1. joins all texts of the batch (NFKC first, as `words` does) as UTF-8 and translates the bytes
+#    so that every ASCII byte that is neither a word character nor an apostrophe becomes a space
+#    (and A-Z become a-z). Such bytes are never inside a \w+ token and never change under
+#    casefold, so `words(text)` is exactly the concatenation of `words` of each "chunk", a run
+#    between spaces (casefold is per character; the inner-apostrophe rule sees the same
+#    neighbours, since a chunk boundary is a non-word character either way).
+# 2. cuts and hashes the chunks in one compiled loop (`compiled.token_hashes`): a chunk of ASCII
+#    word bytes (almost every English token) is hashed where it lies with xxh3-64, bit for bit what
+#    `xxhash.xxh3_64` gives; any other chunk is decoded and case-folded through `_FOLD`, a table of
+#    what casefold and \w make of each BMP character, cut at non-word characters and apostrophes
+#    not between two word characters, and its tokens hashed.
+# 3. sends the rare chunks the table cannot decide (a character that folds to several, like "ß",
+#    or lies beyond the BMP, like an emoji) through `words`, with a per-process memo (chunk ->
+#    token hashes, a pure function, so output never depends on it).
 # 4. does everything after the token hashes on the whole batch at once: n-gram hashes over the
 #    concatenated tokens, the affine64 permutations and the minimum per document in one compiled
 #    loop (`compiled.minhash_segments`), band keys for all documents together.
@@ -216,32 +217,40 @@ _CHUNK_TABLE = bytes(
     ord(chr(c).lower()) if c < 0x80 and (chr(c).isalnum() or chr(c) in "_'`") else c if c >= 0x80 else 0x20
     for c in range(256)
 )
-# The typographic punctuation of news that NFKC leaves alone or makes ASCII punctuation
-# (`shingles._PLAIN_PUNCT`), as the ASCII text that tokenises the same: "’" an apostrophe,
-# "…" its NFKC form, the rest separators.
-_TYPOGRAPHIC = tuple((c, {"\u2019": "'", "\u2026": "..."}.get(c, " ")) for c in "\xa0" + _PLAIN_PUNCT)
-_ASCII_WORD_BYTE = np.array([chr(c).isascii() and (chr(c).isalnum() or c == 0x5F) for c in range(256)])
-_DOC_BREAK = b"\xff"  # never in UTF-8 (nor with surrogatepass): the chunk between two texts
-_SIMPLE_CHUNK = re.compile(rb"[a-z0-9_]+").fullmatch
-_VOCAB_LIMIT = 1 << 18  # other chunks remembered per process (~40 MB) before the memo starts over
+_APOSTROPHES = "'`\u2019"  # `shingles._INNER_APOSTROPHE` less "ʼ" (a word character too) and "´" (not NFKC)
+
+
+def _fold_table() -> np.ndarray:
+    """What `words` does with each BMP character after NFKC: its case-folded code point when that
+    is one word character (\\w is `isalnum` or "_"), or one of compiled's classes."""
+    table = np.full(0x10000, compiled._SEPARATOR, dtype=np.int32)
+    for cp in range(0x10000):
+        folded = chr(cp).casefold()
+        if len(folded) != 1:
+            table[cp] = compiled._FALLBACK
+        elif folded.isalnum() or folded == "_":
+            table[cp] = ord(folded)
+    for c in _APOSTROPHES:
+        table[ord(c)] = compiled._APOSTROPHE
+    for c in "\u02bc\u00b4":
+        table[ord(c)] = compiled._FALLBACK
+    return table
+
+
+_FOLD = _fold_table()
+# No-break spaces and "…" tokenise like the ASCII NFKC makes of them; replacing them first lets
+# most texts skip `normalize`, which costs ~120 us on an article.
+_NFKC_COMMON = (("\xa0", " "), ("\u2026", "..."))
+_VOCAB_LIMIT = 1 << 16  # chunks remembered per process before the memo starts over
+
 
 class _ChunkMemo(dict):
     """chunk -> its token hashes (a tuple), computed on a miss."""
 
     def __missing__(self, chunk: bytes) -> tuple[int, ...]:
-        if chunk == _DOC_BREAK:
-            value: tuple[int, ...] = ()
-        elif _SIMPLE_CHUNK(chunk):
-            value = (xxhash.xxh3_64_intdigest(chunk),)
-        else:
-            value = tuple(token_hash(t) for t in _chunk_words(chunk))
+        value = tuple(token_hash(t) for t in _words_re(chunk.decode("utf-8", "surrogatepass").casefold()))
         self[chunk] = value
         return value
-
-
-def _chunk_words(chunk: bytes) -> list[str]:
-    """`words` of one chunk of NFKC-normalised UTF-8 (the steps of `words` after NFKC)."""
-    return _words_re(chunk.decode("utf-8", "surrogatepass").casefold())
 
 
 _memo = _ChunkMemo()
@@ -255,37 +264,22 @@ def _token_hashes_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     parts: list[bytes] = []
     for text in texts:
         if not text.isascii():
-            # A character replaced by its own NFKD form leaves NFKC's result unchanged (NFKC is
-            # compose(NFKD(text))); doing so for the commonest offenders in news lets most texts
-            # skip `normalize`, which costs ~120 us on an article.
-            # No-break spaces, typographic quotes and dashes tokenise exactly like the ASCII put in
-            # their place, and NFKC leaves that alone; without them most chunks of news prose are
-            # plain ASCII again.
-            for typographic, plain in _TYPOGRAPHIC:
-                if typographic in text:
-                    text = text.replace(typographic, plain)
+            for character, plain in _NFKC_COMMON:
+                if character in text:
+                    text = text.replace(character, plain)
             if not unicodedata.is_normalized("NFKC", text):
                 text = _nfkc_by_line(text)
         parts.append(text.encode("utf-8", "surrogatepass"))
-    text = np.frombuffer(b" \xff ".join(parts).translate(_CHUNK_TABLE), dtype=np.uint8)
-    arr, starts, lengths, plain_hashes, plain = compiled.hash_chunks(text, _ASCII_WORD_BYTE)
-    if not len(starts):  # one text, no word in it
-        return np.zeros(0, dtype=np.uint64), np.zeros(len(texts), dtype=np.int64)
-    buf = arr.tobytes()
-    counts = np.ones(len(starts), dtype=np.int64)
-    sp = np.flatnonzero(~plain)
-    sp_starts = starts[sp]
-    values = list(map(_memo.__getitem__, map(buf.__getitem__, map(slice, sp_starts.tolist(), (sp_starts + lengths[sp]).tolist()))))
-    counts[sp] = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    positions = np.cumsum(counts) - counts
-    tokens = np.empty(int(counts.sum()), dtype=np.uint64)
-    tokens[positions[plain]] = plain_hashes[plain]
-    special_counts = counts[sp]
-    tokens[_ragged_index(positions[sp], special_counts)] = np.fromiter(
-        chain.from_iterable(values), dtype=np.uint64, count=int(special_counts.sum()))
-
-    breaks = sp[(lengths[sp] == 1) & (arr[sp_starts] == 0xFF)]
-    return tokens, np.diff(np.r_[0, positions[breaks], len(tokens)])
+    joined = np.frombuffer(b" \xff ".join(parts).translate(_CHUNK_TABLE), dtype=np.uint8)
+    tokens, counts, left = compiled.token_hashes(joined, _FOLD, len(texts))
+    if len(left):
+        buf = joined.tobytes()
+        values = [_memo[buf[start : start + size]] for start, size in left[:, :2].tolist()]
+        sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        tokens = np.insert(tokens, np.repeat(left[:, 2], sizes),
+                           np.fromiter(chain.from_iterable(values), dtype=np.uint64, count=int(sizes.sum())))
+        np.add.at(counts, left[:, 3], sizes)
+    return tokens, counts
 
 
 def _nfkc_by_line(text: str) -> str:

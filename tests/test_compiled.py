@@ -127,21 +127,20 @@ def test_lead_openers_are_the_best_ranked_documents_with_half_their_lead_in_the_
         assert not marks.any()  # left as it was given
 
 
-@pytest.mark.parametrize("text", ["Plain words only here", "don't stop at o'clock", "café naïve — “quoted”", ""])
-def test_hash_chunks_marks_plain_chunks_and_hashes_them_like_xxhash(text):
+def test_token_hashes_hash_words_like_xxhash_and_leave_what_the_table_cannot_decide():
     import xxhash
 
-    from dedupe.neardup import _ASCII_WORD_BYTE, _CHUNK_TABLE
+    from dedupe.neardup import _CHUNK_TABLE, _FOLD
 
-    raw = text.encode("utf-8").translate(_CHUNK_TABLE)
-    buf, starts, lengths, hashes, plain = compiled.hash_chunks(np.frombuffer(raw, dtype=np.uint8), _ASCII_WORD_BYTE)
-    chunks = [bytes(buf[s : s + n]) for s, n in zip(starts, lengths)]
-    assert chunks == bytes(buf).split()
-    for chunk, h, is_plain in zip(chunks, hashes.tolist(), plain.tolist()):
-        assert is_plain == (chunk.isascii() and b"'" not in chunk and b"`" not in chunk and len(chunk) <= 16)
-        assert h == (xxhash.xxh3_64_intdigest(chunk) if is_plain else 0)
-    if "don't" in text:
-        assert b"dont" in chunks  # the inner apostrophe is dropped, as `words` drops it
+    texts = ["Plain words, don't stop", "café ÉTÉ “quoted” l’été", "straße 😀x y", ""]
+    joined = b" \xff ".join(t.encode("utf-8") for t in texts).translate(_CHUNK_TABLE)
+    tokens, counts, left = compiled.token_hashes(np.frombuffer(joined, dtype=np.uint8), _FOLD, len(texts))
+    expected = ["plain words dont stop", "café été quoted lété", "y", ""]
+    assert counts.tolist() == [len(e.split()) for e in expected]
+    assert tokens.tolist() == [xxhash.xxh3_64_intdigest(w.encode()) for e in expected for w in e.split()]
+    # "straße" (ß folds to "ss") and "😀x" (beyond the BMP) are left, with where their tokens go
+    assert [(joined[s : s + n], at, doc) for s, n, at, doc in left.tolist()] == [
+        ("straße".encode(), 8, 2), ("😀x".encode(), 8, 2)]
 
 
 def test_read_many_reads_the_sets_the_store_holds(tmp_path):

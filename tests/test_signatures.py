@@ -11,7 +11,7 @@ from datasketch import MinHash
 
 import dedupe.neardup as neardup
 from dedupe.neardup import NearDupOptions, fingerprint, fingerprint_many, shingle_hash
-from dedupe.shingles import words
+from dedupe.shingles import reference_words, words
 
 from conftest import SAMPLES, SHARED
 
@@ -173,18 +173,19 @@ def test_the_batch_path_derives_datasketchs_parameters_without_importing_it():
     assert checked > 50
 
 
-def test_compiled_xxh3_equals_xxhash_for_every_short_length():
+def test_compiled_xxh3_equals_xxhash_for_every_length_it_takes():
     import xxhash
 
     from dedupe import compiled
 
     rng = random.Random(5)
     chunks = [bytes(rng.randrange(256) for _ in range(rng.randint(1, 16))) for _ in range(5000)]
-    chunks += [bytes([b]) * n for b in (0, 0x61, 0xFF) for n in range(1, 17)]
+    chunks += [bytes(rng.randrange(256) for _ in range(n)) for n in range(17, compiled.LONGEST_TOKEN + 1) for _ in range(10)]
+    chunks += [bytes([b]) * n for b in (0, 0x61, 0xFF) for n in range(1, compiled.LONGEST_TOKEN + 1)]
     buf = np.frombuffer(b"".join(chunks), dtype=np.uint8)
     at = 0
     for chunk in chunks:
-        assert int(compiled.xxh3_short(buf, at, len(chunk))) == xxhash.xxh3_64_intdigest(chunk), chunk
+        assert int(compiled.xxh3(buf, at, len(chunk))) == xxhash.xxh3_64_intdigest(chunk), chunk
         at += len(chunk)
 
 
@@ -196,3 +197,32 @@ def test_nfkc_line_by_line_equals_nfkc_of_the_whole_text():
     for _ in range(20000):
         text = "".join(rng.choice(palette) for _ in range(rng.randint(1, 14)))
         assert neardup._nfkc_by_line(text) == unicodedata.normalize("NFKC", text), repr(text)
+
+
+def _reference_hashes(texts):
+    return [[neardup.token_hash(t) for t in reference_words(text)] for text in texts]
+
+
+def _batch_hashes(texts):
+    tokens, counts = neardup._token_hashes_batch(texts)
+    bounds = np.r_[0, np.cumsum(counts)]
+    return [tokens[bounds[d] : bounds[d + 1]].tolist() for d in range(len(texts))]
+
+
+def test_token_hashes_equal_the_reference_words_for_every_bmp_character():
+    # each character alone, inside a word, between words, next to apostrophes, doubled, upper-cased
+    texts = [f"{c} a{c}b {c}x{c} don'{c} {c}'s {c}{c}{c} ({c}) X{c.upper()}Y"
+             for c in map(chr, range(0x10000))]
+    for start in range(0, len(texts), 2048):
+        chunk = texts[start : start + 2048]
+        assert _batch_hashes(chunk) == _reference_hashes(chunk), start
+
+
+def test_token_hashes_equal_the_reference_words_on_random_mixtures():
+    rng = random.Random(23)
+    palette = (list("aZ9_ '`’ʼ´-.,\n\t") + list("éÉßİıŉΣσςﬁ½²Ωя") + ["😀", "𝐀", "\ud800", "\u0301", "\xa0", "…", "日"]
+               + ["x" * 17, "y" * 120, "z" * 239, "w" * 241, "é" * 90, "я" * 130])
+    texts = ["".join(rng.choice(palette) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for start in range(0, len(texts), 64):
+        chunk = texts[start : start + 64]
+        assert _batch_hashes(chunk) == _reference_hashes(chunk), start
