@@ -1,7 +1,6 @@
 """The compiled loops against the numpy definitions they replace, on inputs shaped like real ones."""
 
 import numpy as np
-import pytest
 
 from dedupe import compiled
 from dedupe.neardup import (
