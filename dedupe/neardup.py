@@ -43,7 +43,7 @@ from tqdm import tqdm
 
 from dedupe import compiled
 from dedupe.canonical import DocKey, canonical_order
-from dedupe.processes import keep_freed_memory
+from dedupe.processes import keep_freed_memory, worker_pool
 from dedupe.shingles import _words_re, words
 
 _P = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that combines token hashes into an n-gram hash
@@ -836,9 +836,7 @@ class NearDuplicateIndex:
                     yield fn(item)
                     bar.update(len(item) if total else 1)
                 return
-            import multiprocessing
-
-            with multiprocessing.get_context("fork").Pool(workers, initializer=keep_freed_memory) as pool:
+            with worker_pool(workers, keep_freed_memory, method="fork") as pool:
                 for item, result in zip(items, pool.imap(fn, items, chunksize=1 if total else 64)):
                     yield result
                     bar.update(len(item) if total else 1)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
 import os
 import sys
 import time
@@ -42,7 +41,7 @@ from dedupe.chrome import BoilerplateLearner, LearnedBoilerplate, learner_featur
 from dedupe.document import DUPLICATE, EMPTY, ERROR, KEPT, OK, Cluster, Document, Match
 from dedupe.errors import DedupeError
 from dedupe.neardup import FingerprintBatch, NearDupOptions, NearDuplicateIndex, fingerprint_batch
-from dedupe.processes import keep_freed_memory
+from dedupe.processes import keep_freed_memory, worker_pool
 from dedupe.readers import ReadOptions, UniqueIds, close_line_files, materialize, scan
 from dedupe.repeats import DEFAULT_MIN_SPAN_WORDS, SharedBlockIndex, paragraph_keys
 from dedupe.report import ReportBuilder
@@ -288,8 +287,7 @@ def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, seconds:
         _init_worker(work)
         results = map(fn, tasks)
     else:
-        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        pool = ctx.Pool(workers, initializer=_start_worker, initargs=(work,))
+        pool = worker_pool(workers, _start_worker, (work,))
         results = pool.imap(fn, tasks)
     try:
         for batch, extra, batch_seconds in results:
