@@ -42,7 +42,7 @@ from dedupe.document import DUPLICATE, EMPTY, ERROR, KEPT, OK, Cluster, Document
 from dedupe.errors import DedupeError
 from dedupe.neardup import FingerprintBatch, NearDupOptions, NearDuplicateIndex, fingerprint_batch
 from dedupe.processes import keep_freed_memory, worker_pool
-from dedupe.readers import ReadOptions, UniqueIds, close_line_files, materialize, scan
+from dedupe.readers import Pending, ReadOptions, UniqueIds, close_line_files, materialize, scan
 from dedupe.repeats import DEFAULT_MIN_SPAN_WORDS, SharedBlockIndex, paragraph_keys
 from dedupe.report import ReportBuilder
 from dedupe.stages import DropRepeats, ExtractHtml, RepairEncoding, StripChrome, empty
@@ -155,10 +155,10 @@ def _document(item: Any) -> Document:
     """A pass's input as a Document: the (file, offset, size) of a spill record of the pass
     before, read here, or an item of `scan`."""
     assert _work is not None
-    if isinstance(item, tuple):
-        number, offset, size = item
-        return document_from_record(loads(_read_spill(_work.spills[number], offset, size)))
-    return materialize(item, _work.options.read)
+    if isinstance(item, (Pending, Document)):
+        return materialize(item, _work.options.read)
+    number, offset, size = item
+    return document_from_record(loads(_read_spill(_work.spills[number], offset, size)))
 
 
 def _pass1(items: list) -> tuple[tuple[str, list[_Done]], None, dict[str, float]]:

@@ -68,11 +68,43 @@ def test_a_jsonl_line_is_scanned_as_its_place_and_read_there(tmp_path):
     lines = [json.dumps({"id": "a", "text": "first"}), "   ", json.dumps({"id": "b", "text": "zwei – ü"}), ""]
     path = write(tmp_path / "p.jsonl", "\r\n".join(lines))
     items = list(scan([path]))
-    assert [(i.data, i.offset, i.size) for i in items] == [(None, 0, len(lines[0]) + 2), (None, len(lines[0]) + 7, len(lines[2].encode()) + 2)]
+    assert [(i.data, i.offset, i.size, i.line) for i in items] == [
+        (None, 0, len(lines[0]) + 2, 1), (None, len(lines[0]) + 7, len(lines[2].encode()) + 2, 3)]
     assert [materialize(i).text for i in items] == ["first", "zwei – ü"]
     path.write_bytes(path.read_bytes()[:-5])  # changed after the scan: that record is an error, with its line
     late = materialize(items[1])
     assert late.status == ERROR and late.origin.endswith("p.jsonl:3") and "shorter than when it was scanned" in late.reason
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 20])
+def test_jsonl_lines_are_found_in_blocks_as_a_line_by_line_reading_finds_them(tmp_path, monkeypatch, block):
+    import random
+
+    from dedupe import readers
+
+    monkeypatch.setattr(readers, "_BLOCK", block)  # lines across block ends, longer than the buffer
+    rng = random.Random(block)
+    for trial in range(100):  # (the scan does not parse: any bytes will do)
+        lines = [rng.choice([b"", b"  ", b"\t", b"{" + b"x" * rng.randint(0, 24), b"y" * rng.randint(1, 24), b" {}"])
+                 for _ in range(rng.randint(0, 12))]
+        data = b"\n".join(lines) + rng.choice([b"", b"\n", b" \n"])
+        limit = rng.choice([0, 5, 10, 20])
+        path = write(tmp_path / f"t{trial}.jsonl", data)
+        expected, offset = [], 0
+        for number, line in enumerate(data.split(b"\n"), 1):
+            line += b"\n" if offset + len(line) < len(data) else b""
+            if not line:
+                break
+            content = line[:-1] if line.endswith(b"\n") else line
+            if limit and len(content) > limit:
+                expected.append(("too large", number))
+            elif not line.isspace():
+                expected.append((offset, len(line), number))
+            offset += len(line)
+        got = [(i.offset, i.size, i.line) if not isinstance(i, readers.Document) else
+               (i.reason.split(" (")[0].replace("record ", ""), int(i.origin.rsplit(":", 1)[1]))
+               for i in scan([path], ReadOptions(max_bytes=limit))]
+        assert got == expected, (data, limit)
 
 
 def test_a_gzipped_jsonl_line_carries_its_bytes(tmp_path):
