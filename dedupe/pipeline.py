@@ -210,9 +210,10 @@ def _ship(done: list[_Done], name: str) -> tuple[str, list[_Done]]:
     return path, shipped
 
 
-@dataclass(frozen=True)
-class _Verdict:
-    """What the near-duplicate stage decided for one spilled document (None: decided by its own status)."""
+class _Verdict(NamedTuple):
+    """What the near-duplicate stage decided for one spilled document that was not simply kept
+    (None: kept alone, or decided by its own status). A tuple: one travels to a worker for
+    every duplicate and every kept copy of one."""
 
     duplicate_of: str | None = None
     similarity: dict | None = None
@@ -593,7 +594,8 @@ def _verdict(slot: int, decisions: list, keys: list[DocKey], merged: dict[int, l
         return None
     decision = decisions[slot]
     if decision.canonical == slot:
-        return _Verdict(matches=tuple(merged.get(slot, ())))
+        matches = merged.get(slot)
+        return _Verdict(matches=tuple(matches)) if matches else None
     similarity = {"rule": decision.rule, "jaccard": round(decision.jaccard, 4), "containment": round(decision.containment, 4)}
     return _Verdict(keys[decision.canonical].id, similarity)
 
