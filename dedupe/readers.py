@@ -377,7 +377,7 @@ def close_line_files() -> None:
 
 def _read_jsonl(path: Path, relative: Path, fallback_source: str, gzipped: bool, options: ReadOptions) -> Iterator[Pending | Document]:
     name = _printable(relative.as_posix())
-    origin = _printable(str(path))
+    where, origin = str(path), _printable(str(path))
     line_no = 0
     limit = options.max_bytes
     try:
@@ -391,7 +391,7 @@ def _read_jsonl(path: Path, relative: Path, fallback_source: str, gzipped: bool,
             for offset, size, data, kind in (_gzip_lines(fh, limit) if gzipped else _line_places(fh, limit)):
                 line_no += 1
                 if kind == _RECORD:
-                    yield Pending("jsonl", name, origin, fallback_source, str(path), gzipped, data, offset, size, line_no)
+                    yield Pending("jsonl", name, origin, fallback_source, where, gzipped, data, offset, size, line_no)
                 elif kind == _TOO_LARGE:
                     yield _error(f"{name}:{line_no}", f"{origin}:{line_no}", fallback_source,
                                  f"record too large ({_size(size)}; the limit is {_size(limit)}, ReadOptions.max_bytes)")
