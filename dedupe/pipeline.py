@@ -41,7 +41,7 @@ from dedupe.chrome import BoilerplateLearner, LearnedBoilerplate, learner_featur
 from dedupe.document import DUPLICATE, EMPTY, ERROR, KEPT, OK, Cluster, Document, Match
 from dedupe.errors import DedupeError
 from dedupe.neardup import FingerprintBatch, NearDupOptions, NearDuplicateIndex, fingerprint_batch
-from dedupe.processes import keep_freed_memory, worker_pool
+from dedupe.processes import OrderedPool, keep_freed_memory
 from dedupe.readers import Pending, ReadOptions, UniqueIds, close_line_files, materialize, scan
 from dedupe.repeats import DEFAULT_MIN_SPAN_WORDS, SharedBlockIndex, paragraph_keys
 from dedupe.report import ReportBuilder
@@ -288,7 +288,7 @@ def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, seconds:
         _init_worker(work)
         results = map(fn, tasks)
     else:
-        pool = worker_pool(workers, _start_worker, (work,))
+        pool = OrderedPool(workers, _start_worker, (work,))
         results = pool.imap(fn, tasks)
     try:
         for batch, extra, batch_seconds in results:
@@ -298,7 +298,6 @@ def _parallel(fn: Callable, items: Iterable, work: _Work, workers: int, seconds:
     finally:
         if workers > 1:
             pool.terminate()
-            pool.join()
         _close_spills()  # read in this process when workers <= 1
 
 

@@ -6,6 +6,7 @@ import random
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -176,3 +177,34 @@ def test_the_worker_pool_handler_waits_without_spinning():
         pool.close()
         pool.join()
     assert not handler.is_alive()  # close still reaches it
+
+
+def _square_or_fail(x):
+    if x == "boom":
+        raise ValueError("bad task")
+    if x == "die":
+        os._exit(3)
+    if isinstance(x, bytes):
+        return len(x)
+    time.sleep(0.001 * (x % 3))  # tasks finish out of order
+    return x * x
+
+
+def test_ordered_pool_returns_results_in_task_order_and_raises_what_a_task_raised():
+    from dedupe.processes import OrderedPool
+
+    pool = OrderedPool(2)
+    try:
+        assert list(pool.imap(_square_or_fail, range(200))) == [x * x for x in range(200)]
+        big = [b"x" * (1 << 20), 5, b"y" * 70000, b"z" * 3]  # larger than a socket's buffer
+        assert list(pool.imap(_square_or_fail, big)) == [1 << 20, 25, 70000, 3]
+        with pytest.raises(ValueError, match="bad task"):
+            list(pool.imap(_square_or_fail, [1, 2, "boom", 4]))
+    finally:
+        pool.terminate()
+    pool = OrderedPool(2)
+    try:
+        with pytest.raises(RuntimeError, match="ended unexpectedly"):
+            list(pool.imap(_square_or_fail, [1, "die", 3, 4, 5]))
+    finally:
+        pool.terminate()
