@@ -46,6 +46,31 @@ def minhash_segments(values: np.ndarray, starts: np.ndarray, a: np.ndarray, b: n
 
 
 @njit(cache=True, nogil=True)
+def shingle_runs(tokens: np.ndarray, counts: np.ndarray, n: int, multiplier: np.uint64):
+    """The n-gram hashes of each text's run of token hashes (`neardup.combine` per text: a text
+    shorter than n tokens is one shingle of all of them), concatenated, and how many each has."""
+    docs = len(counts)
+    shingle_counts = np.empty(docs, dtype=np.int64)
+    total = 0
+    for d in range(docs):
+        c = counts[d]
+        shingle_counts[d] = c - n + 1 if c >= n else min(c, 1)
+        total += shingle_counts[d]
+    out = np.empty(total, dtype=np.uint64)
+    s = k = 0
+    for d in range(docs):
+        width = n if counts[d] >= n else counts[d]
+        for i in range(shingle_counts[d]):
+            h = tokens[s + i]
+            for j in range(1, width):
+                h = h * multiplier + tokens[s + i + j]
+            out[k] = h
+            k += 1
+        s += counts[d]
+    return out, shingle_counts
+
+
+@njit(cache=True, nogil=True)
 def count_in(values: np.ndarray, sorted_set: np.ndarray) -> int:
     """How many of `values` (repeats counted) are in `sorted_set` (binary search each)."""
     count = 0

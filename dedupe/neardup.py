@@ -392,19 +392,12 @@ def fingerprint_batch(
     else:
         tokens, token_counts = _token_hashes_batch(texts)
     token_ends = np.cumsum(token_counts)
-    token_starts = token_ends - token_counts
 
-    # n-gram hashes of every window of the concatenation; a document keeps the windows that lie
-    # inside it, or, when shorter than n tokens, the one hash of all its tokens.
-    shingle_counts = np.where(token_counts >= n, token_counts - n + 1, np.minimum(token_counts, 1))
+    # n-gram hashes of the windows inside each document, or, for one shorter than n tokens, the
+    # one hash of all its tokens (`combine` per document)
+    shingles, shingle_counts = compiled.shingle_runs(tokens, token_counts, n, _P)
     shingle_ends = np.cumsum(shingle_counts)
     shingle_starts = shingle_ends - shingle_counts
-    windows = combine(tokens, n) if len(tokens) >= n else np.zeros(1, dtype=np.uint64)
-    index = _ragged_index(token_starts, shingle_counts)
-    shingles = windows[np.minimum(index, len(windows) - 1)]
-    for d in np.flatnonzero((token_counts > 0) & (token_counts < n)):
-        s, e = token_starts[d], token_ends[d]
-        shingles[shingle_starts[d]] = combine(tokens[s:e], e - s)[0]
 
     full = np.flatnonzero(shingle_counts > 0)
     a, b = permutations(options.num_perm, options.seed)

@@ -85,6 +85,21 @@ def test_bounded_intersection_is_exact_when_it_does_not_give_up():
     assert compiled._bounded_intersection(x, unrelated, 0.85, 0.7) == -1
 
 
+def test_shingle_runs_equal_combine_per_text():
+    from dedupe.neardup import _P, combine
+
+    counts = np.array([0, 1, 4, 5, 6, 40, 0, 3], dtype=np.int64)
+    tokens = RNG.integers(0, 2**64, int(counts.sum()), dtype=np.uint64)
+    for n in (1, 3, 5):
+        shingles, shingle_counts = compiled.shingle_runs(tokens, counts, n, _P)
+        expected, start = [], 0
+        for c in counts.tolist():
+            expected.append(combine(tokens[start : start + c], n) if c else np.zeros(0, dtype=np.uint64))
+            start += c
+        assert shingle_counts.tolist() == [len(e) for e in expected]
+        assert np.array_equal(shingles, np.concatenate(expected))
+
+
 def test_union_sorted_equals_union1d():
     for sizes in ((0, 0), (0, 5), (5, 0), (1000, 300), (300, 1000)):
         a, b = (np.unique(RNG.integers(0, 2000, n, dtype=np.int64)) for n in sizes)
