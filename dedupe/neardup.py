@@ -35,7 +35,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import xxhash
@@ -716,11 +716,13 @@ class NearDuplicateIndex:
         self.stats["candidate_pairs"] = self.stats["verified_pairs"] = len(pairs)
         clock = self._lap("candidate_pairs", clock)
         docs = reps.astype(_position_type(n))[pairs] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
-        jaccard, containment, rules = self._verify(docs, progress, workers)
+        # the roundup check's anchors are built here while the workers verify (this process only
+        # waits for them), so that the check's forked workers share one copy
+        jaccard, containment, rules = self._verify(docs, progress, workers, meanwhile=self._build_anchors)
         clock = self._lap("verify", clock)
         absorbing = np.unique(docs[rules == _CONTAINMENT, 1])
         if len(absorbing):
-            self._build_anchors()  # here, so that forked workers share one copy
+            self._build_anchors()
         roundup = dict(zip(absorbing.tolist(), self._map(_roundup_task, absorbing, workers)))
         clock = self._lap("roundup_checks", clock)
 
@@ -798,14 +800,19 @@ class NearDuplicateIndex:
             pairs = compiled.union_sorted(pairs, np.unique(np.concatenate(found)))
         return np.stack([pairs // max(m, 1), pairs % max(m, 1)], axis=1).astype(_position_type(m))
 
-    def _verify(self, docs: np.ndarray, progress: bool, workers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Jaccard, containment and the rule (0: none) of every pair of document ids."""
+    def _verify(self, docs: np.ndarray, progress: bool, workers: int,
+                meanwhile: Callable[[], None] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Jaccard, containment and the rule (0: none) of every pair of document ids; with more
+        than one worker, `meanwhile` runs here once they have started."""
         chunks = [docs[lo : lo + _PAIRS_PER_TASK] for lo in range(0, len(docs), _PAIRS_PER_TASK)]
         jaccard, containment = np.zeros(len(docs)), np.zeros(len(docs))
         rules = np.zeros(len(docs), dtype=np.int8)
         lo = 0
         for chunk_jaccard, chunk_containment, chunk_prefix in self._map(
                 _verify_task, chunks, workers, progress=progress, total=len(docs)):
+            if meanwhile is not None and workers > 1 and len(chunks) > 1:
+                meanwhile()
+                meanwhile = None
             hi = lo + len(chunk_jaccard)
             jaccard[lo:hi], containment[lo:hi] = chunk_jaccard, chunk_containment
             rules[lo:hi] = duplicate_rules(chunk_jaccard, chunk_containment, chunk_prefix, self.options)

@@ -124,7 +124,12 @@ class OrderedPool:
             answered = False
             for w, conn in enumerate(self._conns):
                 if sent[w] and conn in ready:
-                    ok, value, trace = ForkingPickler.loads(conn.recv_bytes())
+                    try:
+                        reply = conn.recv_bytes()
+                    except (EOFError, OSError):  # it died: its end of the socket closed
+                        self._procs[w].join(5)
+                        raise RuntimeError(f"a worker process ended unexpectedly (exit code {self._procs[w].exitcode})") from None
+                    ok, value, trace = ForkingPickler.loads(reply)
                     if not ok:
                         raise value from RuntimeError(f"in a worker process:\n{trace}")
                     done[sent[w].popleft()] = value
