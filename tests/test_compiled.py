@@ -100,6 +100,13 @@ def test_shingle_runs_equal_combine_per_text():
         assert np.array_equal(shingles, np.concatenate(expected))
 
 
+def test_sorted_unique_equals_np_unique():
+    from dedupe.neardup import _sorted_unique
+
+    for values in (np.zeros(0, dtype=np.int64), np.array([3]), RNG.integers(0, 50, 1000), RNG.integers(-2**62, 2**62, 5000)):
+        assert np.array_equal(_sorted_unique(values), np.unique(values))
+
+
 def test_union_sorted_equals_union1d():
     for sizes in ((0, 0), (0, 5), (5, 0), (1000, 300), (300, 1000)):
         a, b = (np.unique(RNG.integers(0, 2000, n, dtype=np.int64)) for n in sizes)
