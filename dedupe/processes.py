@@ -1,4 +1,4 @@
-"""Setup shared by the worker processes of the pipeline and of the near-duplicate decision."""
+"""Worker processes for the pipeline and the near-duplicate decision: the pools and their setup."""
 
 from __future__ import annotations
 
