@@ -43,7 +43,7 @@ from tqdm import tqdm
 
 from dedupe import compiled
 from dedupe.canonical import DocKey, canonical_order
-from dedupe.processes import keep_freed_memory, worker_pool
+from dedupe.processes import OrderedPool, keep_freed_memory
 from dedupe.shingles import _words_re, words
 
 _P = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that combines token hashes into an n-gram hash
@@ -836,10 +836,16 @@ class NearDuplicateIndex:
                     yield fn(item)
                     bar.update(len(item) if total else 1)
                 return
-            with worker_pool(workers, keep_freed_memory, method="fork") as pool:
-                for item, result in zip(items, pool.imap(fn, items, chunksize=1 if total else 64)):
-                    yield result
-                    bar.update(len(item) if total else 1)
+            size = 1 if total else 64  # verification chunks are tasks already; documents go 64 at a time
+            tasks = [(fn, items[lo : lo + size]) for lo in range(0, len(items), size)]
+            pool = OrderedPool(workers, keep_freed_memory, method="fork")
+            try:
+                for (_, chunk), results in zip(tasks, pool.imap(_apply_each, tasks)):
+                    for item, result in zip(chunk, results):
+                        yield result
+                        bar.update(len(item) if total else 1)
+            finally:
+                pool.terminate()
         finally:
             bar.close()
             _deciding = None
@@ -925,6 +931,11 @@ def _verify_task(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     options = index.options
     return compiled.pair_similarities(flat, bounds, leads, lengths, at[:, 0], at[:, 1],
                                       options.containment, options.jaccard)
+
+
+def _apply_each(task: tuple) -> list:
+    fn, items = task
+    return [fn(item) for item in items]
 
 
 def _roundup_task(j: int) -> bool:

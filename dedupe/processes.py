@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
-import multiprocessing.pool
 import signal
 import sys
 import traceback
@@ -38,36 +37,14 @@ def keep_freed_memory() -> None:
     mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
 
 
-class WorkerPool(multiprocessing.pool.Pool):
-    """multiprocessing's Pool, less a busy loop.
-
-    Pool's worker-handler thread waits on the result pipe besides the workers and its own
-    notifier, so from the moment a worker sends a result until the result-handler thread has
-    read it, that wait returns at once and the thread spins (polling every worker). With two
-    cores and a task every few milliseconds it burnt ~2 s of CPU per 100,000 documents that the
-    workers needed. The handler only has to wake for a worker that exits (its own sentinels),
-    for close/terminate and for the last task done (the notifier): what ThreadPool already waits on.
-    """
-
-    def _get_sentinels(self) -> list:
-        notifier = getattr(self, "_change_notifier", None)
-        return [notifier._reader] if notifier is not None else super()._get_sentinels()
-
-
-def worker_pool(workers: int, initializer=None, initargs: tuple = (), method: str | None = None) -> WorkerPool:
-    """A WorkerPool of `workers` processes started by `method`: by default forked on Linux (they
-    inherit the parent's read-only state), spawned elsewhere."""
-    method = method or ("fork" if sys.platform.startswith("linux") else "spawn")
-    return WorkerPool(workers, initializer=initializer, initargs=initargs, context=multiprocessing.get_context(method))
-
-
 class OrderedPool:
     """`fn` over tasks in worker processes, results in task order, with every exchange done on
     the calling thread.
 
     multiprocessing's Pool feeds and drains its workers from two threads of the parent: with
     two cores they fought the parent's own thread for the interpreter lock and cost it ~2 s of
-    CPU per 100,000 documents (half of it system time). Here the caller's thread sends each
+    CPU per 100,000 documents (half of it system time); its third, the worker handler, spun
+    while a result waited in the pipe (1.8 s of CPU per 3,000 short tasks). Here the caller's thread sends each
     worker up to AHEAD tasks (more than one only when the next fits the socket's buffer, so
     that parent and worker never both block sending), and waits on the workers' sockets and
     process sentinels together: a worker that dies is an error, not a hang. An exception raised
@@ -76,7 +53,7 @@ class OrderedPool:
     """
 
     AHEAD = 2  # tasks a worker holds: the next one waits while it works on the first
-    SMALL = 1 << 15  # bytes of a pickled task that may wait in the socket behind another
+    SMALL = 1 << 16  # bytes of a pickled task that may wait in the socket behind another (its buffer: ~200 KB)
     LEAD = 64  # tasks done ahead of the one the caller waits for, at most, per worker
 
     def __init__(self, workers: int, initializer=None, initargs: tuple = (), method: str | None = None) -> None:

@@ -160,25 +160,6 @@ def test_document_records_round_trip():
     assert document_from_record(json.loads(json.dumps(document_to_record(doc)))) == doc
 
 
-def test_the_worker_pool_handler_waits_without_spinning():
-    """multiprocessing's Pool wakes its worker handler for every result; ours only when a worker
-    exits or the pool changes state, so the handler thread stays idle while tasks stream."""
-    import threading
-
-    from dedupe.processes import worker_pool
-
-    pool = worker_pool(2)
-    try:
-        handler = pool._worker_handler
-        assert pool._get_sentinels() == [pool._change_notifier._reader]
-        assert sum(pool.imap(abs, range(-2000, 0), chunksize=1)) == 2001000
-        assert handler.is_alive() and isinstance(handler, threading.Thread)
-    finally:
-        pool.close()
-        pool.join()
-    assert not handler.is_alive()  # close still reaches it
-
-
 def _square_or_fail(x):
     if x == "boom":
         raise ValueError("bad task")
