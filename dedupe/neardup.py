@@ -30,11 +30,9 @@ import os
 import sys
 import tempfile
 import time
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
@@ -44,7 +42,7 @@ from tqdm import tqdm
 from dedupe import compiled
 from dedupe.canonical import DocKey, canonical_order
 from dedupe.processes import OrderedPool, keep_freed_memory
-from dedupe.shingles import _words_re, words
+from dedupe.shingles import token_hash, token_hashes, words
 
 _P = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that combines token hashes into an n-gram hash
 _FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
@@ -89,10 +87,6 @@ def lean_minhash(signature: np.ndarray, options: NearDupOptions = NearDupOptions
     from datasketch import LeanMinHash
 
     return LeanMinHash(seed=options.seed, hashvalues=signature, scheme="affine64")
-
-
-def token_hash(token: str) -> int:
-    return xxhash.xxh3_64_intdigest(token.encode("utf-8"))
 
 
 def combine(token_hashes: np.ndarray, n: int) -> np.ndarray:
@@ -191,103 +185,10 @@ def fingerprint(text: str, options: NearDupOptions = NearDupOptions(), keep_sign
 # document on this machine): `words` ~25% (one regex match object per token; the
 # inner-apostrophe pass tries every position), hashing each token in Python ~35%, and numpy on one
 # document at a time ~40% (dozens of calls on small arrays; the signature is the only big one).
-# The batch path:
-#
-# 1. joins all texts of the batch (NFKC first, as `words` does) as UTF-8 and translates the bytes
-#    so that every ASCII byte that is neither a word character nor an apostrophe becomes a space
-#    (and A-Z become a-z). Such bytes are never inside a \w+ token and never change under
-#    casefold, so `words(text)` is exactly the concatenation of `words` of each "chunk", a run
-#    between spaces (casefold is per character; the inner-apostrophe rule sees the same
-#    neighbours, since a chunk boundary is a non-word character either way).
-# 2. cuts and hashes the chunks in one compiled loop (`compiled.token_hashes`): a chunk of ASCII
-#    word bytes (almost every English token) is hashed where it lies with xxh3-64, bit for bit what
-#    `xxhash.xxh3_64` gives; any other chunk is decoded and case-folded through `_FOLD`, a table of
-#    what casefold and \w make of each BMP character, cut at non-word characters and apostrophes
-#    not between two word characters, and its tokens hashed.
-# 3. sends the rare chunks the table cannot decide (a character that folds to several, like "ß",
-#    or lies beyond the BMP, like an emoji) through `words`, with a per-process memo (chunk ->
-#    token hashes, a pure function, so output never depends on it).
-# 4. does everything after the token hashes on the whole batch at once: n-gram hashes over the
-#    concatenated tokens, the affine64 permutations and the minimum per document in one compiled
-#    loop (`compiled.minhash_segments`), band keys for all documents together.
-
-# ASCII letters are lower-cased here already (casefold is lower() on ASCII); every other ASCII
-# byte that is not a word character or an apostrophe becomes a space.
-_CHUNK_TABLE = bytes(
-    ord(chr(c).lower()) if c < 0x80 and (chr(c).isalnum() or chr(c) in "_'`") else c if c >= 0x80 else 0x20
-    for c in range(256)
-)
-_APOSTROPHES = "'`\u2019"  # `shingles._INNER_APOSTROPHE` less "ʼ" (a word character too) and "´" (not NFKC)
-
-
-def _fold_table() -> np.ndarray:
-    """What `words` does with each BMP character after NFKC: its case-folded code point when that
-    is one word character (\\w is `isalnum` or "_"), or one of compiled's classes."""
-    table = np.full(0x10000, compiled._SEPARATOR, dtype=np.int32)
-    for cp in range(0x10000):
-        folded = chr(cp).casefold()
-        if len(folded) != 1:
-            table[cp] = compiled._FALLBACK
-        elif folded.isalnum() or folded == "_":
-            table[cp] = ord(folded)
-    for c in _APOSTROPHES:
-        table[ord(c)] = compiled._APOSTROPHE
-    for c in "\u02bc\u00b4":
-        table[ord(c)] = compiled._FALLBACK
-    return table
-
-
-_FOLD = _fold_table()
-# No-break spaces and "…" tokenise like the ASCII NFKC makes of them; replacing them first lets
-# most texts skip `normalize`, which costs ~120 us on an article.
-_NFKC_COMMON = (("\xa0", " "), ("\u2026", "..."))
-_VOCAB_LIMIT = 1 << 16  # chunks remembered per process before the memo starts over
-
-
-class _ChunkMemo(dict):
-    """chunk -> its token hashes (a tuple), computed on a miss."""
-
-    def __missing__(self, chunk: bytes) -> tuple[int, ...]:
-        value = tuple(token_hash(t) for t in _words_re(chunk.decode("utf-8", "surrogatepass").casefold()))
-        self[chunk] = value
-        return value
-
-
-_memo = _ChunkMemo()
-
-
-def _token_hashes_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Token hashes of all texts, concatenated, and the number of tokens of each text."""
-    global _memo
-    if len(_memo) > _VOCAB_LIMIT:
-        _memo = _ChunkMemo()
-    parts: list[bytes] = []
-    for text in texts:
-        if not text.isascii():
-            for character, plain in _NFKC_COMMON:
-                if character in text:
-                    text = text.replace(character, plain)
-            if not unicodedata.is_normalized("NFKC", text):
-                text = _nfkc_by_line(text)
-        parts.append(text.encode("utf-8", "surrogatepass"))
-    joined = np.frombuffer(b" \xff ".join(parts).translate(_CHUNK_TABLE), dtype=np.uint8)
-    tokens, counts, left = compiled.token_hashes(joined, _FOLD, len(texts))
-    if len(left):
-        buf = joined.tobytes()
-        values = [_memo[buf[start : start + size]] for start, size in left[:, :2].tolist()]
-        sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-        tokens = np.insert(tokens, np.repeat(left[:, 2], sizes),
-                           np.fromiter(chain.from_iterable(values), dtype=np.uint64, count=int(sizes.sum())))
-        np.add.at(counts, left[:, 3], sizes)
-    return tokens, counts
-
-
-def _nfkc_by_line(text: str) -> str:
-    """NFKC of `text`, normalising only the lines that need it (usually a few: a mojibake line,
-    a ligature). A line feed never composes with its neighbours and is its own NFKC form, so
-    NFKC of the whole is NFKC of each line, joined."""
-    return "\n".join(line if unicodedata.is_normalized("NFKC", line) else unicodedata.normalize("NFKC", line)
-                     for line in text.split("\n"))
+# The batch path takes the token hashes of all texts of the batch from one compiled loop
+# (`shingles.token_hashes`), then does everything after them on the whole batch at once: n-gram
+# hashes over the concatenated tokens, the affine64 permutations and the minimum per document in
+# one compiled loop (`compiled.minhash_segments`), band keys for all documents together.
 
 
 def _ragged_index(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -390,7 +291,7 @@ def fingerprint_batch(
     if not docs:
         tokens, token_counts = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     else:
-        tokens, token_counts = _token_hashes_batch(texts)
+        tokens, token_counts = token_hashes(texts)
     token_ends = np.cumsum(token_counts)
 
     # n-gram hashes of the windows inside each document, or, for one shorter than n tokens, the
@@ -541,6 +442,7 @@ class _ShingleStore:
         self._fds: list[int] = [fd]
         self._numbers: dict[str, int] = {path: 0}
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()  # the last CACHED sets read: centres are read again and again
+        self._buffer = np.empty(0, dtype=np.uint64)  # `read_many` reads into it
         self._where = _Rows(3, np.int64)  # (file number, byte offset, length) per document
         self._end = 0
 
@@ -577,11 +479,18 @@ class _ShingleStore:
 
     def read_many(self, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """The sets of `indices` concatenated, and their bounds (set k is flat[bounds[k]:bounds[k+1]]),
-        read straight into one array."""
+        read straight into this store's buffer: valid until the next call.
+
+        One buffer, grown when needed, not an array per call: a verification task at a million
+        documents reads ~50 MB of sets, and a fresh array that size is fresh memory that the
+        kernel must zero page by page before the read fills it (a sixth of the workers' time)."""
         rows = self._where.array[np.asarray(indices, dtype=np.int64)]
         bounds = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(rows[:, 2], out=bounds[1:])
-        flat = np.empty(int(bounds[-1]), dtype=np.uint64)
+        total = int(bounds[-1])
+        if len(self._buffer) < total:
+            self._buffer = np.empty(max(total, 2 * len(self._buffer)), dtype=np.uint64)
+        flat = self._buffer[:total]
         view = memoryview(flat).cast("B")
         fds, preadv = self._fds, os.preadv
         for (f, offset, n), start in zip(rows.tolist(), bounds.tolist()):

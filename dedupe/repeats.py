@@ -54,7 +54,7 @@ import numpy as np
 import xxhash
 
 from dedupe.document import Edit
-from dedupe.shingles import _INNER_APOSTROPHE, _NOT_PLAIN_PUNCT, words
+from dedupe.shingles import _INNER_APOSTROPHE, _NOT_PLAIN_PUNCT, paragraph_token_hashes, token_hash, words
 
 __all__ = ["drop_repeated_blocks", "SharedBlockIndex", "DEFAULT_MIN_SPAN_WORDS"]
 
@@ -194,29 +194,66 @@ def _drop_once(text: str, min_span_words: int) -> tuple[str, tuple[Edit, ...], n
 
 
 def _tokenise(text: str) -> tuple[list[int], list[tuple[int, int]]]:
-    """Folded-token ids of `text`, and each paragraph's [first, last) token range."""
-    if text.isascii() or _NOT_PLAIN_PUNCT.search(text) is None:
+    """Folded-token ids of `text` (`shingles.token_hash` of each fold), and each paragraph's
+    [first, last) token range."""
+    if text.isascii() or _NOT_PLAIN_PUNCT.search(text) is None or _folds_in_place(text):
         return _tokenise_plain(text)
     return _tokenise_scan(text)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NFKC_SEPARATORS = (("\u2026", "..."), ("\xa0", " "))  # no word characters before NFKC or after
+_KEEPS_WORDNESS: dict[str, bool] = {}  # character -> `_keeps_wordness(character)`, filled as met
+
+
+def _keeps_wordness(character: str) -> bool:
+    """Case folding makes of `character` only characters of its own kind (word characters of a
+    word character, others of another): "é" -> "é", "ß" -> "ss", "—" -> "—"; not "İ" -> "i" plus
+    a combining dot, which is no word character."""
+    word = _WORD_CHARACTER.fullmatch(character) is not None
+    return all((_WORD_CHARACTER.fullmatch(c) is not None) == word for c in character.casefold())
+
+
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+def _folds_in_place(text: str) -> bool:
+    """True when `words` of each paragraph cuts exactly the tokens `_TOKEN` finds, so that the
+    faster `_tokenise_plain` applies: NFKC leaves the text as it is (nothing composes, splits or
+    widens) but for separators that stay separators ("…" -> "...") and case folding keeps every character's kind. Then the word runs of the folded text
+    are those of the text, character for character, and the inner apostrophes the same.
+    Accented letters, Cyrillic, "£" and "€" qualify; ~85% of generated news texts took the
+    scanning path before this test."""
+    for character, plain in _NFKC_SEPARATORS:  # separators either way, common in news text
+        if character in text:
+            text = text.replace(character, plain)
+    if not unicodedata.is_normalized("NFKC", text):
+        return False
+    for character in set(_NON_ASCII.findall(text)):
+        known = _KEEPS_WORDNESS.get(character)
+        if known is None:
+            known = _KEEPS_WORDNESS[character] = _keeps_wordness(character)
+        if not known:
+            return False
+    return True
+
+
 def _tokenise_plain(text: str) -> tuple[list[int], list[tuple[int, int]]]:
-    """`_tokenise_scan` of a text that is ASCII but for curly quotes and dashes, ~2x faster.
+    """`_tokenise_scan` of a text that is ASCII but for curly quotes and dashes, or that
+    `_folds_in_place`: ~5x faster, from one compiled loop (`shingles.paragraph_token_hashes`).
 
     There a token's apostrophes ("'", "`", "’") are all inner ones and nothing else joins or
-    splits words, so its fold is exactly one word of `shingles.words` (which
-    cuts ASCII with `bytes.translate`) and each paragraph's folded tokens are its words. The
-    tests compare the two paths.
+    splits words, so its fold is exactly one word of `shingles.words` and each paragraph's
+    folded tokens are its words. The tests compare the two paths.
     """
-    tokens: list[str] = []
+    hashes, counts = paragraph_token_hashes(text)
     paragraphs: list[tuple[int, int]] = []
-    for chunk in text.split("\n\n"):  # the breaks `_TOKEN_OR_BREAK` finds (no token holds "\n")
-        toks = words(chunk)
-        if toks:
-            paragraphs.append((len(tokens), len(tokens) + len(toks)))
-            tokens += toks
-    id_of = dict(zip(tokens, range(len(tokens))))  # as in `_tokenise_scan`'s ASCII path
-    return list(map(id_of.__getitem__, tokens)), paragraphs
+    end = 0
+    for count in counts.tolist():
+        if count:
+            paragraphs.append((end, end + count))
+            end += count
+    return hashes.tolist(), paragraphs
 
 
 def _tokenise_scan(text: str) -> tuple[list[int], list[tuple[int, int]]]:
@@ -237,14 +274,12 @@ def _tokenise_scan(text: str) -> tuple[list[int], list[tuple[int, int]]]:
         # ASCII tokens (the usual case): the fold is lower() and dropping the apostrophes,
         # all of them inner ones; done on all tokens at once.
         tokens, paragraphs = _paragraphs(joined.lower().translate(_APOSTROPHES).split(" "))
-        id_of = dict(zip(tokens, range(len(tokens))))  # ids need not be dense
+        id_of = {token: token_hash(token) for token in set(tokens)}
         return list(map(id_of.__getitem__, tokens)), paragraphs
     tokens, paragraphs = _paragraphs(found)
     uniq = list(set(tokens))
     folded = _fold_all(uniq)
-    # equal folds share one id (the last index of that fold; ids need not be dense)
-    id_of = dict(zip(folded, range(len(folded))))
-    tok_id = dict(zip(uniq, map(id_of.__getitem__, folded)))
+    tok_id = dict(zip(uniq, map(token_hash, folded)))
     return list(map(tok_id.__getitem__, tokens)), paragraphs
 
 
@@ -302,12 +337,12 @@ def _window_hashes(ids: list[int], k: int) -> list[int]:
     """64-bit hash of every window of `k` consecutive token ids (vectorised, O(n) numpy ops).
 
     Empty when no window occurs twice, so the caller can stop there. A polynomial hash
-    mod 2**64 of random per-id values: window i is (C[i+k] - C[i]) * B**-i, where C is the
-    running sum of value(ids[s]) * B**s (B odd, so it has an inverse mod 2**64).
+    mod 2**64 of the ids (token hashes, random enough): window i is (C[i+k] - C[i]) * B**-i,
+    where C is the running sum of ids[s] * B**s (B odd, so it has an inverse mod 2**64).
     """
     n = len(ids)
-    values, powers, inverses = _hash_tables(max(ids) + 1, n + 1)
-    y = values[np.asarray(ids, dtype=np.int64)] * powers[:n]  # uint64 wraps: mod 2**64
+    powers, inverses = _powers(n + 1)
+    y = np.array(ids, dtype=np.uint64) * powers[:n]  # uint64 wraps: mod 2**64
     c = np.empty(n + 1, dtype=np.uint64)
     c[0] = 0
     np.cumsum(y, out=c[1:])
@@ -322,27 +357,18 @@ def _window_hashes(ids: list[int], k: int) -> list[int]:
 _TABLES: list[np.ndarray] = []
 
 
-def _hash_tables(vocab: int, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Random values for ids below `vocab`, and B**s, B**-s for s below `length` (cached).
-
-    Fixed seed: the same text always hashes the same.
-    """
-    if not _TABLES or len(_TABLES[0]) < vocab or len(_TABLES[1]) < length:
-        size = max(vocab, length, 1 << 14, *(len(t) for t in _TABLES))
-        size = 1 << (size - 1).bit_length()
-        rng = np.random.default_rng(0x5EED)
-        values = rng.integers(0, 2**64, size=size, dtype=np.uint64, endpoint=False)
-        base = int(rng.integers(0, 2**64, dtype=np.uint64, endpoint=False)) | 1
-        inverse = pow(base, -1, 2**64)
-        powers = np.empty(size, dtype=np.uint64)
-        inverses = np.empty(size, dtype=np.uint64)
+def _powers(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """B**s and B**-s for s below `length` (cached; a fixed B: the same text always hashes the same)."""
+    if not _TABLES or len(_TABLES[0]) < length:
+        size = 1 << (max(length, 1 << 14) - 1).bit_length()
+        base = 0x9E3779B97F4A7C15  # odd
+        powers = np.full(size, base, dtype=np.uint64)
+        inverses = np.full(size, pow(base, -1, 2**64), dtype=np.uint64)
         powers[0] = inverses[0] = 1
-        powers[1:] = base
-        inverses[1:] = inverse
         np.cumprod(powers, out=powers)
         np.cumprod(inverses, out=inverses)
-        _TABLES[:] = [values, powers, inverses]
-    return _TABLES[0], _TABLES[1], _TABLES[2]
+        _TABLES[:] = [powers, inverses]
+    return _TABLES[0], _TABLES[1]
 
 
 # -- long repeated runs -----------------------------------------------------------------
@@ -656,14 +682,18 @@ class _Block:
 
 def paragraph_keys(text: str) -> list[tuple[int, str]]:
     """(hash of the folded words, preview) of each distinct paragraph of `text` long enough to be
-    indexed by SharedBlockIndex: the per-document half of `observe`, pure, for worker processes."""
+    indexed by SharedBlockIndex: the per-document half of `observe`, pure, for worker processes.
+    The hash is that of the paragraph's token hashes (`shingles.token_hash` of each word)."""
+    hashes, counts = paragraph_token_hashes(text)
+    raw = hashes.astype("<u8", copy=False).tobytes()
     keys: list[tuple[int, str]] = []
     done: set[int] = set()
-    for para in text.split("\n\n"):
-        toks = words(para)
-        if len(toks) < _SHARED_MIN_WORDS:
+    end = 0
+    for para, count in zip(text.split("\n\n"), counts.tolist()):
+        start, end = end, end + count
+        if count < _SHARED_MIN_WORDS:
             continue
-        h = xxhash.xxh64_intdigest(" ".join(toks).encode("utf-8"))
+        h = xxhash.xxh64_intdigest(raw[8 * start : 8 * end])
         if h in done:
             continue
         done.add(h)

@@ -151,7 +151,7 @@ def test_lead_openers_are_the_best_ranked_documents_with_half_their_lead_in_the_
 def test_token_hashes_hash_words_like_xxhash_and_leave_what_the_table_cannot_decide():
     import xxhash
 
-    from dedupe.neardup import _CHUNK_TABLE, _FOLD
+    from dedupe.shingles import _CHUNK_TABLE, _FOLD
 
     texts = ["Plain words, don't stop", "café ÉTÉ “quoted” l’été", "straße 😀x y", ""]
     joined = b" \xff ".join(t.encode("utf-8") for t in texts).translate(_CHUNK_TABLE)

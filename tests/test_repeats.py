@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -386,7 +387,7 @@ def test_paragraph_keys_hash_the_words_of_each_paragraph() -> None:
     import xxhash
 
     from dedupe.repeats import _SHARED_MIN_WORDS, paragraph_keys
-    from dedupe.shingles import words
+    from dedupe.shingles import token_hash, words
 
     text = ("Die Straße ist heute für den Verkehr gesperrt, sagte der Sprecher am Montag.\n\n"
             "It’s the “same” story: don't   read it twice, it's the same story again!\n\n"
@@ -396,7 +397,7 @@ def test_paragraph_keys_hash_the_words_of_each_paragraph() -> None:
     expected, done = [], set()
     for para in text.split("\n\n"):
         toks = words(para)
-        h = xxhash.xxh64_intdigest(" ".join(toks).encode("utf-8"))
+        h = xxhash.xxh64_intdigest(np.array([token_hash(t) for t in toks], dtype="<u8").tobytes())
         if len(toks) >= _SHARED_MIN_WORDS and h not in done:
             done.add(h)
             expected.append(h)
@@ -412,16 +413,28 @@ def test_plain_text_tokeniser_equals_the_scanning_one(text: str) -> None:
     assert _tokenise_plain(text) == _tokenise_scan(text)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Bc", "_", "'", "’", "`", "´", "ʼ", "“", "—", "…", "\xa0", " ", "\n", "\n\n", ".",
+                                 "é", "É", "ß", "İ", "ı", "Σ", "ς", "я", "日", "½", "²", "ﬁ", "Ω", "\u0301", "e\u0301",
+                                 "<\u0338", "😀", "𝐀", "£", "€", "ŉ", "ǅ", "\u0345", "ﷺ"]), max_size=40).map("".join))
+def test_tokeniser_equals_the_scanning_one_on_any_text(text: str) -> None:
+    """Whichever path `_tokenise` takes (`_folds_in_place` decides), the scanning one agrees."""
+    from dedupe.repeats import _tokenise, _tokenise_scan
+
+    assert _tokenise(text) == _tokenise_scan(text)
+
+
 def test_plain_text_tokeniser_on_the_cleaning_dev_texts() -> None:
     from dedupe.shingles import _NOT_PLAIN_PUNCT
-    from dedupe.repeats import _tokenise_plain, _tokenise_scan
+    from dedupe.repeats import _folds_in_place, _tokenise_plain, _tokenise_scan
 
     from conftest import shared_path
 
     checked = 0
     for line in shared_path("eval", "cleaning-dev", "dev.jsonl").read_text(encoding="utf-8").splitlines():
         for text in json.loads(line).values():
-            if isinstance(text, str) and (text.isascii() or _NOT_PLAIN_PUNCT.search(text) is None):
+            if isinstance(text, str) and (text.isascii() or _NOT_PLAIN_PUNCT.search(text) is None
+                                          or _folds_in_place(text)):
                 assert _tokenise_plain(text) == _tokenise_scan(text)
                 checked += 1
     assert checked > 50

@@ -10,6 +10,7 @@ import pytest
 from datasketch import MinHash
 
 import dedupe.neardup as neardup
+import dedupe.shingles as shingles
 from dedupe.neardup import NearDupOptions, fingerprint, fingerprint_many, shingle_hash
 from dedupe.shingles import reference_words, words
 
@@ -78,7 +79,7 @@ def test_batches_equal_the_reference_one_text_at_a_time(batch):
 
 
 def test_other_options_and_a_fresh_memo(monkeypatch):
-    monkeypatch.setattr(neardup, "_VOCAB_LIMIT", 50)  # the memo starts over almost every batch
+    monkeypatch.setattr(shingles, "_VOCAB_LIMIT", 50)  # the memo starts over almost every batch
     texts = _texts()
     for options in (NearDupOptions(ngram=3, num_perm=64, seed=7), NearDupOptions(ngram=1, lead_shingles=5)):
         for start in range(0, len(texts), 16):
@@ -196,15 +197,15 @@ def test_nfkc_line_by_line_equals_nfkc_of_the_whole_text():
                                                         0x3000, 0x1100, 0x1161, 0x11A8, 0x1E9B, 0xE9, 0x226E)]
     for _ in range(20000):
         text = "".join(rng.choice(palette) for _ in range(rng.randint(1, 14)))
-        assert neardup._nfkc_by_line(text) == unicodedata.normalize("NFKC", text), repr(text)
+        assert shingles._nfkc_by_line(text) == unicodedata.normalize("NFKC", text), repr(text)
 
 
 def _reference_hashes(texts):
-    return [[neardup.token_hash(t) for t in reference_words(text)] for text in texts]
+    return [[shingles.token_hash(t) for t in reference_words(text)] for text in texts]
 
 
 def _batch_hashes(texts):
-    tokens, counts = neardup._token_hashes_batch(texts)
+    tokens, counts = shingles.token_hashes(texts)
     bounds = np.r_[0, np.cumsum(counts)]
     return [tokens[bounds[d] : bounds[d + 1]].tolist() for d in range(len(texts))]
 
@@ -226,3 +227,16 @@ def test_token_hashes_equal_the_reference_words_on_random_mixtures():
     for start in range(0, len(texts), 64):
         chunk = texts[start : start + 64]
         assert _batch_hashes(chunk) == _reference_hashes(chunk), start
+
+
+def test_paragraph_token_hashes_equal_the_reference_words_of_each_paragraph():
+    rng = random.Random(29)
+    palette = (list("aZ9 '’-.\n\n\n") + ["\n\n"] * 4 + list("éßİΣﬁ½я") + ["\u0301", "\xa0", "…", "😀", "<\u0338"])
+    for _ in range(2000):
+        text = "".join(rng.choice(palette) for _ in range(rng.randint(0, 30)))
+        tokens, counts = shingles.paragraph_token_hashes(text)
+        paragraphs = text.split("\n\n")
+        assert len(counts) == len(paragraphs)
+        bounds = np.r_[0, np.cumsum(counts)]
+        got = [tokens[bounds[p] : bounds[p + 1]].tolist() for p in range(len(paragraphs))]
+        assert got == _reference_hashes(paragraphs), repr(text)
