@@ -86,6 +86,7 @@ from urllib.parse import urlsplit
 import numpy as np
 from xxhash import xxh3_64_intdigest
 
+from . import compiled
 from .document import Edit
 from .shingles import words
 
@@ -1109,30 +1110,20 @@ class _SeenFilter:
         nbits = 1 << max(10, (capacity * self.bits_per_key - 1).bit_length())
         self.filters.append([np.zeros(nbits >> 3, dtype=np.uint8), np.uint64(nbits - 1), capacity, 0])
 
-    def _probes(self, keys: np.ndarray, mask: np.uint64) -> np.ndarray:
-        h1 = keys & np.uint64(0xFFFFFFFF)
-        h2 = (keys >> np.uint64(32)) | np.uint64(1)
-        steps = np.arange(self.k, dtype=np.uint64)
-        return ((h1[:, None] + steps[None, :] * h2[:, None]) & mask).ravel()
-
-    def test_and_add(self, keys: list[int]) -> list[bool]:
-        """For each key: was it (probably) added before? Then add them all."""
-        arr = np.array(keys, dtype=np.uint64)
-        seen = np.zeros(len(keys), dtype=bool)
+    def test_and_add(self, keys: np.ndarray) -> np.ndarray:
+        """For each key (uint64): was it (probably) added before? Then add them all."""
+        seen = np.zeros(len(keys), dtype=np.bool_)
         for bits, mask, _, _ in self.filters:
-            idx = self._probes(arr, mask)
-            hit = (bits[idx >> np.uint64(3)] >> (idx & np.uint64(7)).astype(np.uint8)) & 1
-            seen |= hit.reshape(len(keys), self.k).all(axis=1)
-        new = arr[~seen]
-        if len(new):
+            compiled.bloom_hits(keys, bits, mask, self.k, seen)
+        new = len(keys) - int(np.count_nonzero(seen))
+        if new:
             last = self.filters[-1]
-            if last[3] + len(new) > last[2]:
+            if last[3] + new > last[2]:
                 self._grow(last[2] * 2)
                 last = self.filters[-1]
-            idx = self._probes(new, last[1])
-            np.bitwise_or.at(last[0], idx >> np.uint64(3), (1 << (idx & np.uint64(7))).astype(np.uint8))
-            last[3] += len(new)
-        return seen.tolist()
+            compiled.bloom_add(keys, seen, last[0], last[1], self.k)
+            last[3] += new
+        return seen
 
     def nbytes(self) -> int:
         return sum(f[0].nbytes for f in self.filters)
@@ -1241,8 +1232,10 @@ class BoilerplateLearner:
         hs = [h for h in units if h not in learned or h not in self._shared]
         if not hs:
             return
-        keys = [_mix(h, src) for h in hs]
-        seen = self._filter.test_and_add(keys + hs)
+        values = np.array(hs, dtype=np.uint64)
+        salted = compiled.mix_keys(values, np.uint64(src))
+        seen = self._filter.test_and_add(np.concatenate((salted, values))).tolist()
+        keys = salted.tolist()
         n = len(hs)
         dissimilar: dict[bytes, bool] = {}  # rep sketch -> this document differs from it
         for i, h in enumerate(hs):

@@ -1,5 +1,5 @@
-"""The few inner loops of near-duplicate detection that numpy cannot express without waste,
-compiled with numba.
+"""The few inner loops that numpy cannot express without waste (near-duplicate detection, token
+hashing, the boilerplate learner's filter), compiled with numba.
 
 Each one is a plain loop over flat arrays, checked against the numpy definition it replaces
 (tests/test_compiled.py). numba caches the machine code next to this file (or in the user's
@@ -215,6 +215,49 @@ def bit_filter(values: np.ndarray, bits_log2: int) -> np.ndarray:
         b = v >> shift
         bits[b >> _U[3]] |= np.uint8(1) << np.uint8(b & _U[7])
     return bits
+
+
+@njit(cache=True, nogil=True)
+def mix_keys(values: np.ndarray, salt: np.uint64) -> np.ndarray:
+    """One 64-bit key per value for a (salt, value) pair: the splitmix64 finaliser over
+    value xor salt * odd (`chrome._mix(value, salt)` of each)."""
+    out = np.empty(len(values), dtype=np.uint64)
+    s = salt * np.uint64(0x9E3779B97F4A7C15)
+    for i in range(len(values)):
+        z = values[i] ^ s
+        z = (z ^ (z >> _U[30])) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> _U[27])) * np.uint64(0x94D049BB133111EB)
+        out[i] = z ^ (z >> _U[31])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def bloom_hits(keys: np.ndarray, bits: np.ndarray, mask: np.uint64, probes: int, seen: np.ndarray) -> None:
+    """Set seen[i] where all `probes` bits of keys[i] are set in `bits` (double hashing: bit
+    (low 32 bits + j * (high 32 bits | 1)) & mask for j below `probes`)."""
+    for i in range(len(keys)):
+        if seen[i]:
+            continue
+        low, high = keys[i] & _M32, (keys[i] >> _U[32]) | _U[1]
+        hit = True
+        for j in range(probes):
+            b = (low + np.uint64(j) * high) & mask
+            if (bits[b >> _U[3]] >> (b & _U[7])) & 1 == 0:
+                hit = False
+                break
+        seen[i] = hit
+
+
+@njit(cache=True, nogil=True)
+def bloom_add(keys: np.ndarray, skip: np.ndarray, bits: np.ndarray, mask: np.uint64, probes: int) -> None:
+    """Set the `probes` bits of every keys[i] without skip[i] (see `bloom_hits`)."""
+    for i in range(len(keys)):
+        if skip[i]:
+            continue
+        low, high = keys[i] & _M32, (keys[i] >> _U[32]) | _U[1]
+        for j in range(probes):
+            b = (low + np.uint64(j) * high) & mask
+            bits[b >> _U[3]] |= np.uint8(1) << np.uint8(b & _U[7])
 
 
 @njit(cache=True, nogil=True)

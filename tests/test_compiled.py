@@ -201,3 +201,58 @@ def test_any_pair_below_half_contained_matches_the_pairwise_definition():
         bounds = np.r_[0, np.cumsum([len(s) for s in sets])].astype(np.int64)
         flat = np.concatenate(sets)
         assert compiled.any_pair_below_half_contained(flat, bounds, text_ids) == expected
+
+
+def test_mix_keys_equal_the_learners_python_mix():
+    from dedupe.chrome import _mix
+
+    values = np.r_[RNG.integers(0, 2**64, 500, dtype=np.uint64), np.array([0, 1, 2**64 - 1], dtype=np.uint64)]
+    for salt in (1, 0x9E3779B97F4A7C15, 2**64 - 1):
+        got = compiled.mix_keys(values, np.uint64(salt)).tolist()
+        assert got == [_mix(v, salt) for v in values.tolist()]
+
+
+def _bloom_bits(keys, nbits, probes):
+    """The filter's bits by its definition: bit (low + j * (high | 1)) mod nbits of every key."""
+    bits = np.zeros(nbits >> 3, dtype=np.uint8)
+    for key in keys.tolist():
+        low, high = key & 0xFFFFFFFF, (key >> 32) | 1
+        for j in range(probes):
+            b = (low + j * high) % 2**64 % nbits
+            bits[b >> 3] |= 1 << (b & 7)
+    return bits
+
+
+def test_bloom_filter_sets_and_finds_the_probed_bits():
+    nbits, probes = 1 << 9, 5  # small enough to fill ~60%: false positives occur
+    added = RNG.integers(0, 2**64, 150, dtype=np.uint64)
+    bits = np.zeros(nbits >> 3, dtype=np.uint8)
+    skip = np.zeros(len(added), dtype=np.bool_)
+    skip[::3] = True  # skipped keys are not added
+    compiled.bloom_add(added, skip, bits, np.uint64(nbits - 1), probes)
+    assert np.array_equal(bits, _bloom_bits(added[~skip], nbits, probes))
+
+    others = RNG.integers(0, 2**64, 3000, dtype=np.uint64)
+    seen = np.zeros(len(added) + len(others), dtype=np.bool_)
+    compiled.bloom_hits(np.r_[added, others], bits, np.uint64(nbits - 1), probes, seen)
+    assert seen[: len(added)][~skip].all()  # every added key is found
+    reference = _bloom_bits(added[~skip], nbits, probes)
+    for key, hit in zip(others.tolist(), seen[len(added) :].tolist()):
+        low, high = key & 0xFFFFFFFF, (key >> 32) | 1
+        probed = [(low + j * high) % 2**64 % nbits for j in range(probes)]
+        assert hit == all(reference[b >> 3] >> (b & 7) & 1 for b in probed)
+    assert 0 < seen[len(added) :].sum() < 0.2 * len(others)  # false positives, as many as the bits make
+
+
+def test_seen_filter_answers_in_order_and_grows():
+    from dedupe.chrome import _SeenFilter
+
+    seen_filter = _SeenFilter(initial_keys=64)
+    keys = RNG.integers(0, 2**64, 2000, dtype=np.uint64)
+    false_positives = 0
+    for lo in range(0, len(keys), 50):
+        false_positives += int(seen_filter.test_and_add(keys[lo : lo + 50]).sum())  # new keys
+        assert seen_filter.test_and_add(keys[lo : lo + 50]).all()
+    assert false_positives < 0.01 * len(keys)  # 16 bits a key: ~0.1% a filter
+    assert len(seen_filter.filters) > 3
+    assert seen_filter.test_and_add(keys).all()
