@@ -88,7 +88,7 @@ from xxhash import xxh3_64_intdigest
 
 from . import compiled
 from .document import Edit
-from .shingles import words
+from .shingles import token_hashes, words
 
 __all__ = [
     "Rule",
@@ -1013,13 +1013,13 @@ def _units(text: str) -> tuple[list[int], list[str]]:
 _GRAM_MULT = np.array([0x9E3779B97F4A7C15 ** e % (1 << 64) for e in range(4, -1, -1)], dtype=np.uint64)
 
 
-def _sketch(toks: list[str], k: int) -> tuple[int, ...]:
+def _sketch(toks: list[str], hashes: np.ndarray, k: int) -> tuple[int, ...]:
     """Bottom-k sketch (k smallest distinct 32-bit values) of the document's word 5-gram hashes:
-    each word hashed once (xxh3), a 5-gram's hash a fixed linear combination of its words'."""
+    a 5-gram's hash is a fixed linear combination of its words' `token_hash` (`hashes`, one per
+    word of `toks`)."""
     if len(toks) < 5:
         return (xxh3_64_intdigest(" ".join(toks).encode()) >> 32,)
-    # map over C functions: ~1.7x faster than a generator expression into np.fromiter
-    h = np.array(list(map(xxh3_64_intdigest, map(str.encode, toks))), dtype=np.uint64)
+    h = hashes
     n = len(toks) - 4
     g = h[:n] * _GRAM_MULT[0]
     for e in range(1, 5):
@@ -1144,7 +1144,12 @@ def learner_features(text: str, sketch_size: int = 32) -> LearnerFeatures | None
     unit_list, toks = _units(text)
     if not unit_list:
         return None
-    return LearnerFeatures(tuple(unit_list), xxh3_64_intdigest(" ".join(toks).encode()), _pack(_sketch(toks, sketch_size)))
+    # the words' hashes from the compiled tokeniser: the same words as `_units`' (no word spans a
+    # paragraph break), ~4x faster than hashing each string
+    hashes = token_hashes([text])[0]
+    assert len(hashes) == len(toks)
+    return LearnerFeatures(tuple(unit_list), xxh3_64_intdigest(" ".join(toks).encode()),
+                           _pack(_sketch(toks, hashes, sketch_size)))
 
 
 class BoilerplateLearner:
@@ -1234,11 +1239,15 @@ class BoilerplateLearner:
             return
         values = np.array(hs, dtype=np.uint64)
         salted = compiled.mix_keys(values, np.uint64(src))
-        seen = self._filter.test_and_add(np.concatenate((salted, values))).tolist()
-        keys = salted.tolist()
+        hits = self._filter.test_and_add(np.concatenate((salted, values)))
         n = len(hs)
+        # A unit the filter has not seen has no entry either (entries start at its second
+        # document and the filter has no false negatives): most units of most documents.
+        again = np.flatnonzero(hits[:n] | hits[n:]).tolist()
+        seen, keys = hits.tolist(), salted.tolist()
         dissimilar: dict[bytes, bool] = {}  # rep sketch -> this document differs from it
-        for i, h in enumerate(hs):
+        for i in again:
+            h = hs[i]
             if h not in learned:
                 ck = keys[i]
                 entry = self._open.get(ck)

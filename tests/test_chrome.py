@@ -511,15 +511,15 @@ def test_sketch_is_the_bottom_k_of_distinct_gram_hashes(toks: list[str]) -> None
 
     from dedupe.chrome import _GRAM_MULT
 
-    if len(toks) < 5:
-        assert _sketch(toks, 32) == (xxh3_64_intdigest(" ".join(toks).encode()) >> 32,)
-        return
     h = np.fromiter((xxh3_64_intdigest(t.encode()) for t in toks), dtype=np.uint64, count=len(toks))
+    if len(toks) < 5:
+        assert _sketch(toks, h, 32) == (xxh3_64_intdigest(" ".join(toks).encode()) >> 32,)
+        return
     n = len(toks) - 4
     g = h[:n] * _GRAM_MULT[0]
     for e in range(1, 5):
         g += h[e : e + n] * _GRAM_MULT[e]
-    assert _sketch(toks, 32) == tuple(int(v) for v in np.unique(g >> np.uint64(32))[:32])
+    assert _sketch(toks, h, 32) == tuple(int(v) for v in np.unique(g >> np.uint64(32))[:32])
 
 
 def test_units_hash_paragraphs_and_their_sentences() -> None:
