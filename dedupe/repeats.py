@@ -201,7 +201,7 @@ def _tokenise(text: str) -> tuple[list[int], list[tuple[int, int]]]:
     return _tokenise_scan(text)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_BYTES = bytes(range(128))
 _NFKC_SEPARATORS = (("\u2026", "..."), ("\xa0", " "))  # no word characters before NFKC or after
 _KEEPS_WORDNESS: dict[str, bool] = {}  # character -> `_keeps_wordness(character)`, filled as met
 
@@ -220,8 +220,9 @@ _WORD_CHARACTER = re.compile(r"\w")
 def _folds_in_place(text: str) -> bool:
     """True when `words` of each paragraph cuts exactly the tokens `_TOKEN` finds, so that the
     faster `_tokenise_plain` applies: NFKC leaves the text as it is (nothing composes, splits or
-    widens) but for separators that stay separators ("…" -> "...") and case folding keeps every character's kind. Then the word runs of the folded text
-    are those of the text, character for character, and the inner apostrophes the same.
+    widens) but for separators that stay separators ("…" -> "...") and case folding keeps every
+    character's kind. Then the word runs of the folded text are those of the text, character for
+    character, and the inner apostrophes the same.
     Accented letters, Cyrillic, "£" and "€" qualify; ~85% of generated news texts took the
     scanning path before this test."""
     for character, plain in _NFKC_SEPARATORS:  # separators either way, common in news text
@@ -229,7 +230,9 @@ def _folds_in_place(text: str) -> bool:
             text = text.replace(character, plain)
     if not unicodedata.is_normalized("NFKC", text):
         return False
-    for character in set(_NON_ASCII.findall(text)):
+    # the distinct non-ASCII characters: the text's UTF-8 without its ASCII bytes (~5x a regex scan)
+    others = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+    for character in set(others.decode("utf-8", "surrogatepass")):
         known = _KEEPS_WORDNESS.get(character)
         if known is None:
             known = _KEEPS_WORDNESS[character] = _keeps_wordness(character)
