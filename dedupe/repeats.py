@@ -35,13 +35,14 @@ What it deliberately does not do:
   never compares documents with each other: `SharedBlockIndex` only reports blocks shared
   across the corpus, it removes nothing.
 
-Cost (one core of the 2-core dev machine, shared and noisy; best of 7-9 runs): ~900-1,200
-docs/s on 390 news texts (neardup-dev and cleaning-dev, ~0.6 ms for a text with nothing to
-remove, of which the token regex is ~0.23 ms); before the single-scan tokeniser and rolling
-window hash, ~600 docs/s and 10 KB 7 ms, 100 KB 29 ms, 1 MB 0.7 s. Linear in the
-number of tokens: one regex pass, a vectorised window hash (numpy), one dict pass when
-some window occurs twice (most documents stop before it), each token extended over a
-bounded number of times, and a further pass only after a cut.
+Cost (one core of the 2-core dev machine, shared and noisy; best of 7 runs): ~2,300 docs/s on
+390 news texts (neardup-dev and cleaning-dev, repaired; 0.44 ms a text), against ~1,450 in the
+same session with a regex pass for the tokens of every text that is not ASCII but for quotes
+and dashes (now only texts that `_folds_in_place` refuses take it); before the single-scan
+tokeniser and rolling window hash, ~600 docs/s and 10 KB 7 ms, 100 KB 29 ms, 1 MB 0.7 s.
+Linear in the number of tokens: one compiled tokenising pass, a vectorised window hash
+(numpy), one dict pass when some window occurs twice (most documents stop before it), each
+token extended over a bounded number of times, and a further pass only after a cut.
 """
 
 from __future__ import annotations

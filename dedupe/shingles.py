@@ -1,4 +1,4 @@
-"""Normalise a copy of text for matching, and cut it into word shingles.
+"""Normalise a copy of text for matching, cut it into word shingles, and hash its words.
 
 Matching is not cleaning: the folded copy made here (case, punctuation, quote style and
 whitespace removed) is only ever hashed or compared, never written out. Repeated-block
