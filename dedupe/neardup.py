@@ -552,6 +552,8 @@ class NearDuplicateIndex:
         self._opener_hits = np.zeros(0, dtype=np.uint8)  # per rank, `compiled.lead_openers`'s counters
         self._anchor_bits = np.zeros(0, dtype=np.uint8)
         self._anchor_bits_log2 = 16
+        self._anchor_starts = np.zeros(0, dtype=np.int64)  # `compiled.bucket_starts` of the anchors
+        self._anchor_starts_log2 = 8
         self._rank: np.ndarray | None = None
         self.stats: dict[str, int] = {"candidate_pairs": 0, "verified_pairs": 0}
         self.seconds: dict[str, float] = {}  # wall seconds of each step of `decide`
@@ -775,6 +777,9 @@ class NearDuplicateIndex:
         # roundup check looks up are in no lead, and the filter answers those in one access
         self._anchor_bits_log2 = max(16, int(np.ceil(np.log2(4 * max(len(hashes), 1)))))
         self._anchor_bits = compiled.bit_filter(self._anchor_hashes, self._anchor_bits_log2)
+        # buckets of ~16-32 anchors by their top bits (16 MB at a million documents)
+        self._anchor_starts_log2 = max(8, int(np.log2(max(len(hashes), 1) / 16)))
+        self._anchor_starts = compiled.bucket_starts(self._anchor_hashes, self._anchor_starts_log2)
 
     def _is_roundup(self, j: int) -> bool:
         """Does `j` quote the openings of two or more smaller articles that are not copies of each other?
@@ -794,7 +799,7 @@ class NearDuplicateIndex:
         shingles, limit = self._store[j], 32
         while True:
             openers = compiled.lead_openers(self._anchor_hashes, self._anchor_ranks, self._anchor_bits, self._anchor_bits_log2,
-                                            shingles, int(rank[j]), self._order,
+                                            self._anchor_starts, self._anchor_starts_log2, shingles, int(rank[j]), self._order,
                                             self._lead_lengths.array[:, 0], self._opener_hits, limit)
             opened = [o for o in openers.tolist() if self._exact[o] != self._exact[j]][:20]
             if len(opened) == 20 or len(openers) < limit:

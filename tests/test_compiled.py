@@ -138,12 +138,18 @@ def test_lead_openers_are_the_best_ranked_documents_with_half_their_lead_in_the_
     anchors, anchor_ranks = hashes[sort], ranks[sort]
     bits = compiled.bit_filter(anchors, 10)
     marks = np.zeros(docs, dtype=np.uint8)
+    buckets = [compiled.bucket_starts(anchors, log2) for log2 in (1, 4, 8)]
+    for log2, starts in zip((1, 4, 8), buckets):
+        top = anchors >> np.uint64(64 - log2)
+        assert np.array_equal(starts, np.searchsorted(top, np.arange((1 << log2) + 1, dtype=np.uint64)))
     for trial in range(200):
         shingles = np.unique(rng.choice(pool, int(rng.integers(1, 250))))
         r, limit = int(rng.integers(-1, docs)), int(rng.integers(1, 60))
         expected = [int(o) for o in order[r + 1 :]
                     if lengths[o] and np.isin(leads[o, : lengths[o]], shingles).sum() >= max(1, lengths[o] // 2)][:limit]
-        got = compiled.lead_openers(anchors, anchor_ranks, bits, 10, shingles, r, order, lengths, marks, limit)
+        log2 = (1, 4, 8)[trial % 3]
+        got = compiled.lead_openers(anchors, anchor_ranks, bits, 10, buckets[trial % 3], log2, shingles, r, order,
+                                    lengths, marks, limit)
         assert got.tolist() == expected
         assert not marks.any()  # left as it was given
 
