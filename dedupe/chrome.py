@@ -1019,11 +1019,10 @@ def _sketch(toks: list[str], hashes: np.ndarray, k: int) -> tuple[int, ...]:
     word of `toks`)."""
     if len(toks) < 5:
         return (xxh3_64_intdigest(" ".join(toks).encode()) >> 32,)
-    h = hashes
     n = len(toks) - 4
-    g = h[:n] * _GRAM_MULT[0]
+    g = hashes[:n] * _GRAM_MULT[0]
     for e in range(1, 5):
-        g += h[e : e + n] * _GRAM_MULT[e]
+        g += hashes[e : e + n] * _GRAM_MULT[e]
     g >>= np.uint64(32)
     g.sort()
     if n > 1:  # distinct values (np.unique, without its overhead)

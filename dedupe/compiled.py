@@ -178,6 +178,29 @@ def pair_similarities(sets: np.ndarray, set_bounds: np.ndarray, leads: np.ndarra
 
 
 @njit(cache=True, nogil=True)
+def likely_pairs(sketches: np.ndarray, sizes: np.ndarray, pairs: np.ndarray, ceilings: np.ndarray,
+                 jaccard: float, containment: float) -> np.ndarray:
+    """For each pair (a, b) of documents: may a duplicate rule accept it, by their sketches?
+
+    The rules need a Jaccard of `jaccard`, or a containment of the smaller set in the larger
+    of `containment`, which given the set sizes means a Jaccard of c*m / (|a| + |b| - c*m)
+    (m the smaller size); the pair is unlikely when the lower of the two is above
+    ceilings[x], x the number of sketch values the two documents share."""
+    out = np.empty(len(pairs), dtype=np.bool_)
+    width = sketches.shape[1]
+    for p in range(len(pairs)):
+        a, b = pairs[p, 0], pairs[p, 1]
+        x = 0
+        for k in range(width):
+            if sketches[a, k] == sketches[b, k]:
+                x += 1
+        sa, sb = float(sizes[a]), float(sizes[b])
+        low = containment * min(sa, sb)
+        out[p] = min(jaccard, low / (sa + sb - low)) <= ceilings[x]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def union_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The sorted union of two sorted arrays of unique values, in one merge (np.union1d sorts
     both again: at a million documents, minutes over the candidate pairs)."""

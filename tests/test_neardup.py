@@ -171,3 +171,50 @@ def test_options_are_validated_when_built():
         NearDupOptions(ngram=0)
     with pytest.raises(ValueError, match="lsh_threshold"):
         NearDupOptions(lsh_threshold=0)
+
+
+def test_sketch_ceilings_bound_the_binomial_tail():
+    from scipy.stats import binom
+
+    from dedupe.neardup import _SKETCH_RISK, _sketch_ceilings
+
+    ceilings = _sketch_ceilings(128)
+    for x, ceiling in enumerate(ceilings.tolist()):
+        if ceiling < 1.0:  # above the ceiling, x or fewer agreements are rarer than the risk
+            assert binom.cdf(x, 128, ceiling) <= _SKETCH_RISK
+        assert binom.cdf(x, 128, max(0.0, ceiling - 2 / 4096)) >= _SKETCH_RISK  # and not much below it
+    assert np.all(np.diff(ceilings) >= 0) and ceilings[0] > 0.15 and ceilings[-1] == 1.0
+
+
+def test_sketch_filter_keeps_every_pair_a_rule_accepts():
+    """Every pair of the labelled dev corpus and of truncated, edited and chromed copies: the
+    pairs the rules accept are all verified; unrelated articles mostly are not."""
+    import json
+
+    from dedupe import compiled
+    from dedupe.neardup import _sketch_ceilings, duplicate_rules
+
+    from conftest import shared_path
+
+    texts = [json.loads(line)["text"] for line in
+             shared_path("eval", "neardup-dev", "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+    for text in texts[:40]:
+        cut = text.split()
+        for share in (0.15, 0.3, 0.5, 0.8):  # truncated copies: containment with a low Jaccard
+            texts.append(" ".join(cut[: max(5, int(share * len(cut)))]))
+        texts.append("Home News Sport\n\n" + text + "\n\nRead more: other stories")
+    options = NearDupOptions()
+    fps = [fingerprint(t, options) for t in texts if words(t)]
+    sizes = np.array([len(fp.shingles) for fp in fps])
+    sketches = np.stack([fp.sketch for fp in fps])
+    pairs = np.array([(a, b) for a in range(len(fps)) for b in range(a)], dtype=np.int64)
+    likely = compiled.likely_pairs(sketches, sizes, pairs, _sketch_ceilings(options.num_perm),
+                                   options.jaccard, options.containment)
+    sims = [similarity(fps[a].shingles, fps[b].shingles, fps[a].lead, fps[b].lead) for a, b in pairs.tolist()]
+    rules = duplicate_rules(np.array([s.jaccard for s in sims]), np.array([s.containment for s in sims]),
+                            np.array([s.prefix for s in sims]), options)
+    assert (rules > 0).sum() > 200
+    assert likely[rules > 0].all()
+    # most pairs need no reading (not those of a short copy with a long text: a containment
+    # rule would need too little Jaccard for the sketches to rule it out)
+    assert (~likely).mean() > 0.5
