@@ -653,14 +653,11 @@ class NearDuplicateIndex:
         self.stats["verified_pairs"] = len(checked)
         clock = self._lap("sketch_filter", clock)
         # the roundup check's anchors are built here while the workers verify (this process only
-        # waits for them), so that the check's forked workers share one copy
-        jaccard, containment = np.zeros(len(docs)), np.zeros(len(docs))
-        rules = np.zeros(len(docs), dtype=np.int8)
-        jaccard[checked], containment[checked], rules[checked] = self._verify(
-            docs[checked], progress, workers, meanwhile=self._build_anchors)
-        del checked
+        # waits for them), so that the check's forked workers share one copy; the results are
+        # those of the checked pairs only (a pair not checked has no rule)
+        jaccard, containment, rules = self._verify(docs[checked], progress, workers, meanwhile=self._build_anchors)
         clock = self._lap("verify", clock)
-        absorbing = _sorted_unique(docs[rules == _CONTAINMENT, 1])
+        absorbing = _sorted_unique(docs[checked[rules == _CONTAINMENT], 1])
         if len(absorbing):
             self._build_anchors()
         roundup = dict(zip(absorbing.tolist(), self._map(_roundup_task, absorbing, workers)))
@@ -669,12 +666,14 @@ class NearDuplicateIndex:
         # 3. centres in canonical order; each document joins its best verified centre. Only the
         #    pairs that a rule accepts take part (a few percent of the candidates: at millions of
         #    pairs, Python lists of all of them would outweigh the index).
-        accepted = np.flatnonzero(rules)
+        accepted_checked = np.flatnonzero(rules)
+        accepted = checked[accepted_checked]  # positions in `pairs`, ascending
         later = pairs[accepted, 0]
         bounds = np.searchsorted(later, np.arange(len(reps) + 1)).tolist()
-        earlier, rules_list = pairs[accepted, 1].tolist(), rules[accepted].tolist()
-        jaccard_list, containment_list = jaccard[accepted].tolist(), containment[accepted].tolist()
-        del pairs, docs, jaccard, containment, rules
+        earlier, rules_list = pairs[accepted, 1].tolist(), rules[accepted_checked].tolist()
+        jaccard_list = jaccard[accepted_checked].tolist()
+        containment_list = containment[accepted_checked].tolist()
+        del pairs, docs, checked, jaccard, containment, rules
         reps_list = reps.tolist()
         is_centre = [False] * len(reps)
         for a, i in enumerate(reps_list):
