@@ -144,7 +144,7 @@ class Fingerprint:
     lead: np.ndarray  # hashes of the first `prefix_shingles` shingles, in order
     bands: np.ndarray  # LSH band keys of the whole signature
     lead_bands: np.ndarray  # LSH band keys of the lead signature
-    sketch: np.ndarray  # the low 16 bits of each signature value (`sketch_filter`)
+    sketch: np.ndarray  # the low 8 bits of each signature value (`compiled.likely_pairs`)
     signature: np.ndarray | None = field(default=None)  # kept only when asked (datasketch backend, checks)
 
 
@@ -163,7 +163,7 @@ def fingerprint(text: str, options: NearDupOptions = NearDupOptions(), keep_sign
     tokens = words(text)
     if not tokens:
         empty = np.zeros(0, dtype=np.uint64)
-        return Fingerprint(_exact_key(empty), empty, empty, empty, empty, empty.astype(np.uint16),
+        return Fingerprint(_exact_key(empty), empty, empty, empty, empty, empty.astype(np.uint8),
                            empty if keep_signature else None)
     hashes = np.fromiter((token_hash(t) for t in tokens), dtype=np.uint64, count=len(tokens))
     ordered = combine(hashes, options.ngram)
@@ -179,7 +179,7 @@ def fingerprint(text: str, options: NearDupOptions = NearDupOptions(), keep_sign
         lead=ordered[: options.prefix_shingles].copy(),
         bands=band_keys(signature, r, bands),
         lead_bands=band_keys(lead_signature, options.lead_rows, options.lead_perms // options.lead_rows),
-        sketch=(signature & np.uint64(0xFFFF)).astype(np.uint16),
+        sketch=(signature & np.uint64(0xFF)).astype(np.uint8),
         signature=signature if keep_signature else None,
     )
 
@@ -255,7 +255,7 @@ class FingerprintBatch:
     lead_lengths: np.ndarray  # (n,)
     bands: np.ndarray  # (n, bands); zeros for a text without words
     lead_bands: np.ndarray  # (n, lead bands)
-    sketches: np.ndarray  # (n, num_perm) uint16: the low 16 bits of each signature value
+    sketches: np.ndarray  # (n, num_perm) uint8: the low 8 bits of each signature value
     signatures: np.ndarray | None = None  # (n, num_perm) when asked
     shingle_file: str | None = None  # set: `shingles` were written to this file instead, from ...
     shingle_offset: int = 0  # ... this byte offset on (see `NearDuplicateIndex.add_batch`)
@@ -312,7 +312,7 @@ def fingerprint_batch(
     all_bands = np.zeros((docs, bands), dtype=np.uint64)
     all_lead_bands = np.zeros((docs, lead_band_count), dtype=np.uint64)
     signatures = np.zeros((docs, options.num_perm), dtype=np.uint64) if keep_signature else None
-    sketches = np.zeros((docs, options.num_perm), dtype=np.uint16)
+    sketches = np.zeros((docs, options.num_perm), dtype=np.uint8)
     if len(full):
         mixed = _fmix64(shingles)
         full_signatures = compiled.minhash_segments(mixed, shingle_starts[full], a, b)
@@ -322,7 +322,7 @@ def fingerprint_batch(
         lead_signatures = compiled.minhash_segments(mixed[lead_index], lead_starts, a[: options.lead_perms], b[: options.lead_perms])
         all_bands[full] = _band_keys_2d(full_signatures, r, bands)
         all_lead_bands[full] = _band_keys_2d(lead_signatures, options.lead_rows, lead_band_count)
-        sketches[full] = full_signatures & np.uint64(0xFFFF)
+        sketches[full] = full_signatures & np.uint64(0xFF)
         if signatures is not None:
             signatures[full] = full_signatures
 
@@ -535,7 +535,7 @@ class Decision:
 _PAIRS_PER_TASK = 4096  # candidate pairs per verification task
 # The chance, for one candidate pair, that `likely_pairs` skips a pair that verification would
 # have accepted (were the permutations ideal min-wise hashes; the margin is wide enough for ours:
-# at 100,000 generated documents it skipped 63% of the pairs and the closest accepted pair lay
+# at 100,000 generated documents it skipped 61% of the pairs and the closest accepted pair lay
 # 0.17 in Jaccard inside its ceiling).
 _SKETCH_RISK = 1e-12
 _PAIRS_BEFORE_MERGE = 1 << 22  # band pairs collected (32 MB) before they are merged into the unique ones
@@ -548,7 +548,7 @@ class NearDuplicateIndex:
 
     Memory per document (kept in columns, not per-document objects): the DocKey, a 16-byte
     exact key, 8 bytes per LSH band (25 + 16 by default), the lead hashes (48 x 8 bytes), the
-    16-bit sketch (128 x 2 bytes) and 24 bytes of file position: ~1.2 KB. The shingle sets wait
+    8-bit sketch (128 bytes) and 24 bytes of file position: ~1.1 KB. The shingle sets wait
     in temporary files.
     """
 
@@ -561,7 +561,7 @@ class NearDuplicateIndex:
         self._lead_lengths = _Rows(1, np.int32)
         self._bands = _Rows(bands)
         self._lead_bands = _Rows(options.lead_perms // options.lead_rows)
-        self._sketches = _Rows(options.num_perm, np.uint16)
+        self._sketches = _Rows(options.num_perm, np.uint8)
         self._store = _ShingleStore(spill_folder)
         self._anchor_hashes: np.ndarray | None = None
         self._anchor_ranks: np.ndarray | None = None
@@ -849,8 +849,8 @@ def _sketch_ceilings(width: int, risk: float = _SKETCH_RISK) -> np.ndarray:
     """ceiling[x]: the highest Jaccard at which x or fewer of `width` MinHash values agree with
     probability `risk` or more (the number that agree is binomial(width, J)), on a grid of 1/4096
     rounded up. A pair whose sketches agree in x values and whose rules need a Jaccard above
-    ceiling[x] cannot be a duplicate but at that risk. (16-bit sketches also agree by chance,
-    1 in 65,536 per value: that only raises x, so it errs toward verifying.)"""
+    ceiling[x] cannot be a duplicate but at that risk. (8-bit sketches also agree by chance, 1 in
+    256 per value, half a value a pair: that only raises x, so it errs toward verifying.)"""
     grid = np.linspace(0.0, 1.0, 4097)[None, :]
     x = np.arange(width + 1)[:, None]
     log_choose = np.array([math.lgamma(width + 1) - math.lgamma(k + 1) - math.lgamma(width - k + 1)
