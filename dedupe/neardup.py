@@ -288,9 +288,11 @@ def fingerprint_many(
 
 
 def fingerprint_batch(
-    texts: Sequence[str], options: NearDupOptions = NearDupOptions(), keep_signature: bool = False
+    texts: Sequence[str], options: NearDupOptions = NearDupOptions(), keep_signature: bool = False,
+    hashed: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> FingerprintBatch:
-    """`fingerprint_many` as one FingerprintBatch."""
+    """`fingerprint_many` as one FingerprintBatch; `hashed`: each text's
+    `shingles.paragraph_token_hashes`, when the caller has them."""
     n, docs = options.ngram, len(texts)
     bands, r = lsh_params(options.lsh_threshold, options.num_perm)
     lead_band_count = options.lead_perms // options.lead_rows
@@ -298,7 +300,11 @@ def fingerprint_batch(
     if not docs:
         tokens, token_counts = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     else:
-        tokens, token_counts = token_hashes(texts)
+        if hashed is None:
+            tokens, token_counts = token_hashes(texts)
+        else:  # no word spans a paragraph break: a text's words are its paragraphs' one after another
+            tokens = np.concatenate([h for h, _ in hashed])
+            token_counts = np.array([int(c.sum()) for _, c in hashed], dtype=np.int64)
     token_ends = np.cumsum(token_counts)
 
     # n-gram hashes of the windows inside each document, or, for one shorter than n tokens, the
@@ -858,9 +864,9 @@ def _sketch_ceilings(width: int, risk: float = _SKETCH_RISK) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         log_pmf = (log_choose + np.where(x > 0, x * np.log(grid), 0.0)
                    + np.where(x < width, (width - x) * np.log1p(-grid), 0.0))
-    cdf = np.cumsum(np.exp(log_pmf), axis=0)  # P(X <= x) for each grid Jaccard
-    last = (cdf >= risk).shape[1] - 1 - np.argmax((cdf >= risk)[:, ::-1], axis=1)  # cdf falls as J grows
-    return grid[0, np.minimum(last + 1, grid.shape[1] - 1)]
+    cdf = np.cumsum(np.exp(log_pmf), axis=0)  # P(X <= x) for each grid Jaccard, falling as J grows
+    above = (cdf >= risk).sum(axis=1)  # the first grid point where it falls below the risk
+    return grid[0, np.minimum(above, grid.shape[1] - 1)]
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:

@@ -44,6 +44,7 @@ from dedupe.neardup import FingerprintBatch, NearDupOptions, NearDuplicateIndex,
 from dedupe.processes import OrderedPool, keep_freed_memory
 from dedupe.readers import Pending, ReadOptions, UniqueIds, close_line_files, materialize, scan
 from dedupe.repeats import DEFAULT_MIN_SPAN_WORDS, SharedBlockIndex, paragraph_keys
+from dedupe.shingles import paragraph_token_hashes
 from dedupe.report import ReportBuilder
 from dedupe.stages import DropRepeats, ExtractHtml, RepairEncoding, StripChrome, empty
 from dedupe.writers import OutputFolder, document_from_record, document_to_record, dumpb, loads, write_text_atomic
@@ -188,12 +189,16 @@ def _pass2(items: list) -> tuple[tuple[str, list[_Done]], FingerprintBatch | Non
         docs = [clock.time("repeats", repeats.apply, d) if d.ok else d for d in docs]
     else:
         docs = [empty(d, "empty_input (no text)") if d.ok and not d.text.strip() else d for d in docs]
+    # each final text's words hashed once, for its shared-paragraph keys and its signature
+    words = [clock.time("signatures", paragraph_token_hashes, d.text) if options.cleans and d.ok else None
+             for d in docs]
     batch = None
     if options.dedups:
-        batch = clock.time("signatures", fingerprint_batch, [d.text for d in docs if d.ok], options.neardup)
+        hashed = [w for d, w in zip(docs, words) if d.ok] if options.cleans else None
+        batch = clock.time("signatures", fingerprint_batch, [d.text for d in docs if d.ok], options.neardup, False, hashed)
         path, offset = _append_shard(_work.folder, "shingles", batch.shingles.tobytes())
         batch = dataclasses.replace(batch, shingles=batch.shingles[:0], shingle_file=path, shingle_offset=offset)
-    shared = [paragraph_keys(d.text) if options.cleans and d.ok else None for d in docs]
+    shared = [paragraph_keys(d.text, w) if w is not None else None for d, w in zip(docs, words)]
     return _ship([_done(d, keys) for d, keys in zip(docs, shared)], "pass2"), batch, clock.seconds
 
 

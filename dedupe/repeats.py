@@ -684,11 +684,12 @@ class _Block:
     sources: set[str]  # capped like documents
 
 
-def paragraph_keys(text: str) -> list[tuple[int, str]]:
+def paragraph_keys(text: str, hashed: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[int, str]]:
     """(hash of the folded words, preview) of each distinct paragraph of `text` long enough to be
     indexed by SharedBlockIndex: the per-document half of `observe`, pure, for worker processes.
-    The hash is that of the paragraph's token hashes (`shingles.token_hash` of each word)."""
-    hashes, counts = paragraph_token_hashes(text)
+    The hash is that of the paragraph's token hashes (`shingles.token_hash` of each word);
+    `hashed`: the text's `paragraph_token_hashes`, when the caller has them."""
+    hashes, counts = paragraph_token_hashes(text) if hashed is None else hashed
     raw = hashes.astype("<u8", copy=False).tobytes()
     keys: list[tuple[int, str]] = []
     done: set[int] = set()

@@ -240,3 +240,12 @@ def test_paragraph_token_hashes_equal_the_reference_words_of_each_paragraph():
         bounds = np.r_[0, np.cumsum(counts)]
         got = [tokens[bounds[p] : bounds[p + 1]].tolist() for p in range(len(paragraphs))]
         assert got == _reference_hashes(paragraphs), repr(text)
+
+
+def test_batch_from_paragraph_hashes_equals_the_batch_from_texts():
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))] + ["one\n\ntwo words", "ÉTÉ café\n\n\n½"]
+    direct = neardup.fingerprint_batch(texts, keep_signature=True)
+    hashed = neardup.fingerprint_batch(texts, keep_signature=True,
+                                       hashed=[shingles.paragraph_token_hashes(t) for t in texts])
+    for name in ("exact_keys", "shingle_counts", "shingles", "leads", "bands", "lead_bands", "sketches", "signatures"):
+        assert np.array_equal(getattr(direct, name), getattr(hashed, name)), name
