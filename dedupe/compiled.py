@@ -299,53 +299,91 @@ def bucket_starts(values: np.ndarray, bits_log2: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
+def sort_within_runs(values: np.ndarray, keys: np.ndarray) -> None:
+    """For sorted `values`: sort `keys` in place within each run of equal values."""
+    lo, n = 0, len(values)
+    while lo < n:
+        hi = lo + 1
+        while hi < n and values[hi] == values[lo]:
+            hi += 1
+        if hi - lo > 16:
+            keys[lo:hi].sort()
+        else:  # most runs are a few: insertion sort, without a call
+            for i in range(lo + 1, hi):
+                key = keys[i]
+                k = i - 1
+                while k >= lo and keys[k] > key:
+                    keys[k + 1] = keys[k]
+                    k -= 1
+                keys[k + 1] = key
+        lo = hi
+
+
+@njit(cache=True, nogil=True)
 def lead_openers(anchor_hashes: np.ndarray, anchor_ranks: np.ndarray, bits: np.ndarray, bits_log2: int,
                  starts: np.ndarray, starts_log2: int, shingles: np.ndarray, rank: int, order: np.ndarray,
                  lead_lengths: np.ndarray, hits: np.ndarray, limit: int) -> np.ndarray:
     """The documents ranked after `rank` at least half of whose lead (and at least one hash) is
     among `shingles` (sorted), best-ranked first, at most `limit` of them.
 
-    The anchors are every document's lead hashes, sorted, `bit_filter`-ed and cut into buckets by
-    their top `starts_log2` bits (`bucket_starts`), with the document's rank: a hash is looked up
-    in its bucket of a few dozen, not by binary search over them all (at a million documents, 48
-    million anchors: ~25 steps that each miss the cache, most of a check's time). Each lead
-    position found among `shingles` counts one hit for its document in `hits`
-    (one counter per rank: zeros, left zeros), then the counters are read in rank order. (A
-    popular opening is in thousands of leads: counting them costs a few ns each, sorting the
-    owners to count them cost ~50 ms a document at a million.)
+    The anchors are every document's lead hashes, sorted (and by the document's rank within a
+    hash: `sort_within_runs`), `bit_filter`-ed and cut into buckets by their top `starts_log2`
+    bits (`bucket_starts`): a hash is looked up in its bucket of a few dozen, not by binary
+    search over them all (at a million documents, 48 million anchors). Each lead position found
+    among `shingles` counts one hit for its document in `hits` (one counter per rank: zeros,
+    left zeros). The ranks are taken in windows that double: once a window's documents are
+    counted they are final, so the search stops as soon as `limit` openers are found (a story
+    with hundreds of copies has them in its first windows; the hashes of its opening are in as
+    many leads, all of which a single pass would count).
     """
     shift, bucket_shift = _U[64 - bits_log2], _U[64 - starts_log2]
-    touched = []
-    n = len(anchor_hashes)
+    # where each shingle's anchors after `rank` begin and end
+    at = np.empty(len(shingles), dtype=np.int64)
+    ends = np.empty(len(shingles), dtype=np.int64)
+    active = 0
     for v in shingles:
         b = v >> shift
         if not (bits[b >> _U[3]] >> np.uint8(b & _U[7])) & np.uint8(1):
             continue
         top = v >> bucket_shift
         first, end = starts[top], starts[top + _U[1]]
-        k = first + np.searchsorted(anchor_hashes[first:end], v)
-        while k < n and anchor_hashes[k] == v:
-            r = anchor_ranks[k]
-            if r > rank:
+        lo = first + np.searchsorted(anchor_hashes[first:end], v)
+        if lo == end or anchor_hashes[lo] != v:
+            continue
+        hi = first + np.searchsorted(anchor_hashes[first:end], v, side="right")
+        lo += np.searchsorted(anchor_ranks[lo:hi], rank, side="right")
+        if lo < hi:
+            at[active], ends[active] = lo, hi
+            active += 1
+    found = []
+    touched = []
+    window = max(1024, len(hits) >> 6)
+    upto = rank + 1 + window  # ranks below this are counted in this window
+    while active > 0 and len(found) < limit:
+        kept = 0
+        for i in range(active):
+            p, hi = at[i], ends[i]
+            while p < hi and anchor_ranks[p] < upto:
+                r = anchor_ranks[p]
                 if hits[r] == 0:
                     touched.append(r)
                 if hits[r] < 255:
                     hits[r] += 1
-            k += 1
-    found = []
-    if len(touched):
-        ranks = np.array(touched, dtype=np.int64)
-        if 16 * len(ranks) < ranks.max() - rank:  # few openers far apart: sort them
+                p += 1
+            if p < hi:
+                at[kept], ends[kept] = p, hi
+                kept += 1
+        active = kept
+        if len(touched):
+            ranks = np.array(touched, dtype=np.int64)
             ranks.sort()
-        else:  # many: read the counters in rank order, no sort
-            ranks = np.arange(rank + 1, ranks.max() + 1)
-        for r in ranks:
-            if len(found) >= limit:
-                break
-            if hits[r] and hits[r] >= max(1, lead_lengths[order[r]] // 2):
-                found.append(order[r])
-        for r in touched:
-            hits[r] = 0
+            for r in ranks:
+                if len(found) < limit and hits[r] >= max(1, lead_lengths[order[r]] // 2):
+                    found.append(order[r])
+                hits[r] = 0
+            touched.clear()
+        window *= 2
+        upto += window
     return np.array(found, dtype=np.int64)
 
 

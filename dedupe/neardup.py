@@ -18,7 +18,7 @@ Pipeline:
    whole-document LSH;
 4. verification of the candidate pairs on the exact shingle sets (`duplicate_rules`), in
    parallel worker processes, but for the pairs whose MinHash sketches make both rules
-   improbable (`compiled.likely_pairs`, at a risk of 1e-12 a pair);
+   improbable (`compiled.likely_pairs`, at a risk of 1e-6 a pair);
 5. clustering without chaining: documents are taken in canonical order (most complete first),
    and each joins the existing centre it verifies against with the highest Jaccard, or starts
    its own cluster. A document never joins through another member, so A~B and B~C does not
@@ -540,11 +540,73 @@ class Decision:
 
 _PAIRS_PER_TASK = 4096  # candidate pairs per verification task
 # The chance, for one candidate pair, that `likely_pairs` skips a pair that verification would
-# have accepted (were the permutations ideal min-wise hashes; the margin is wide enough for ours:
-# at 100,000 generated documents it skipped 61% of the pairs and the closest accepted pair lay
-# 0.17 in Jaccard inside its ceiling).
-_SKETCH_RISK = 1e-12
+# have accepted (were the permutations ideal min-wise hashes). The LSH bands themselves miss a
+# pair at the 0.7 Jaccard threshold with chance 1e-2 (25 bands of 5 rows) and a shared lead at
+# 0.7 with 2e-5: the filter adds at most a ten-thousandth of that. At 100,000 generated
+# documents it skips 78% of the candidate pairs (61% at 1e-12) and the closest accepted pair
+# lies 0.10 in Jaccard inside its ceiling.
+_SKETCH_RISK = 1e-6
 _PAIRS_BEFORE_MERGE = 1 << 22  # band pairs collected (32 MB) before they are merged into the unique ones
+
+@dataclass(frozen=True, slots=True)
+class _Edges:
+    """The accepted pairs, grouped by the later document (positions in canonical order): those of
+    document a are earlier[bounds[a]:bounds[a + 1]], best-ranked first, with their rule and
+    similarities."""
+
+    bounds: list[int]
+    earlier: list[int]
+    rules: list[int]
+    jaccard: list[float]
+    containment: list[float]
+
+
+def _cluster(docs: list[int], edges: _Edges, roundup: dict[int, bool]) -> tuple[list[int], list[int]]:
+    """Each position's chosen edge (-1: it is a centre), in canonical order: a document joins
+    the earlier centre it shares the most with; a containment edge counts only if that centre is
+    not a roundup page. A centre `roundup` has no answer for is taken as none; such centres
+    come back too (documents, ascending), so that the caller can check them."""
+    is_centre = [False] * len(docs)
+    joined = [-1] * len(docs)
+    unchecked: set[int] = set()
+    bounds, earlier, rules, jaccard = edges.bounds, edges.earlier, edges.rules, edges.jaccard
+    for a in range(len(docs)):
+        best = -1
+        for p in range(bounds[a], bounds[a + 1]):
+            b = earlier[p]
+            if not is_centre[b]:
+                continue
+            if rules[p] == _CONTAINMENT:
+                answer = roundup.get(docs[b])
+                if answer is None:
+                    unchecked.add(docs[b])
+                elif answer:
+                    continue
+            # candidates come best-ranked first, so a tie in Jaccard keeps the better-ranked centre
+            if best < 0 or jaccard[p] > jaccard[best]:
+                best = p
+        joined[a] = best
+        is_centre[a] = best < 0
+    return joined, sorted(unchecked)
+
+
+def _cluster_checking_roundups(
+    docs: list[int], edges: _Edges, check: Callable[[list[int]], list[bool]]
+) -> tuple[list[int], dict[int, bool]]:
+    """`_cluster` with the roundup check asked (`check`) only of the centres that would absorb
+    a document by containment (a copy of the original contains its truncated copy too, but is
+    no centre): first with every unchecked centre taken as no roundup, then, if a check found
+    one (which frees the documents it would have absorbed and may make new centres), again
+    with the answers so far, until the centres asked about are all answered as assumed. The
+    result is the clustering that checking every absorbing document gives; the answers come too."""
+    roundup: dict[int, bool] = {}
+    while True:
+        joined, unchecked = _cluster(docs, edges, roundup)
+        answers = dict(zip(unchecked, check(unchecked)))
+        roundup.update(answers)
+        if not any(answers.values()):
+            return joined, roundup
+
 
 _deciding: "NearDuplicateIndex | None" = None  # the index being decided, inherited by forked workers
 
@@ -578,7 +640,7 @@ class NearDuplicateIndex:
         self._anchor_starts = np.zeros(0, dtype=np.int64)  # `compiled.bucket_starts` of the anchors
         self._anchor_starts_log2 = 8
         self._rank: np.ndarray | None = None
-        self.stats: dict[str, int] = {"candidate_pairs": 0, "verified_pairs": 0}
+        self.stats: dict[str, int] = {"candidate_pairs": 0, "verified_pairs": 0, "roundup_checks": 0}
         self.seconds: dict[str, float] = {}  # wall seconds of each step of `decide`
 
     def add_batch(self, keys: Sequence[DocKey], batch: FingerprintBatch, rows: Sequence[int]) -> list[int]:
@@ -663,40 +725,43 @@ class NearDuplicateIndex:
         # those of the checked pairs only (a pair not checked has no rule)
         jaccard, containment, rules = self._verify(docs[checked], progress, workers, meanwhile=self._build_anchors)
         clock = self._lap("verify", clock)
-        absorbing = _sorted_unique(docs[checked[rules == _CONTAINMENT], 1])
-        if len(absorbing):
-            self._build_anchors()
-        roundup = dict(zip(absorbing.tolist(), self._map(_roundup_task, absorbing, workers)))
-        clock = self._lap("roundup_checks", clock)
-
         # 3. centres in canonical order; each document joins its best verified centre. Only the
         #    pairs that a rule accepts take part (a few percent of the candidates: at millions of
         #    pairs, Python lists of all of them would outweigh the index).
         accepted_checked = np.flatnonzero(rules)
         accepted = checked[accepted_checked]  # positions in `pairs`, ascending
         later = pairs[accepted, 0]
-        bounds = np.searchsorted(later, np.arange(len(reps) + 1)).tolist()
-        earlier, rules_list = pairs[accepted, 1].tolist(), rules[accepted_checked].tolist()
-        jaccard_list = jaccard[accepted_checked].tolist()
-        containment_list = containment[accepted_checked].tolist()
+        edges = _Edges(
+            bounds=np.searchsorted(later, np.arange(len(reps) + 1)).tolist(),
+            earlier=pairs[accepted, 1].tolist(),
+            rules=rules[accepted_checked].tolist(),
+            jaccard=jaccard[accepted_checked].tolist(),
+            containment=containment[accepted_checked].tolist(),
+        )
         del pairs, docs, checked, jaccard, containment, rules
         reps_list = reps.tolist()
-        is_centre = [False] * len(reps)
+        checking = 0.0
+
+        def check(documents: list[int]) -> list[bool]:
+            nonlocal checking
+            started = time.perf_counter()
+            if documents:
+                self._build_anchors()
+            answers = list(self._map(_roundup_task, documents, workers))
+            checking += time.perf_counter() - started
+            return answers
+
+        joined, roundup = _cluster_checking_roundups(reps_list, edges, check)
+        self.stats["roundup_checks"] = len(roundup)
+        self.seconds["roundup_checks"] = round(checking, 3)
+        clock = self._lap("clustering", clock + checking)
         for a, i in enumerate(reps_list):
-            best = -1
-            for p in range(bounds[a], bounds[a + 1]):
-                b, rule = earlier[p], rules_list[p]
-                if not is_centre[b] or (rule == _CONTAINMENT and roundup[reps_list[b]]):
-                    continue
-                # candidates come best-ranked first, so a tie in Jaccard keeps the better-ranked centre
-                if best < 0 or jaccard_list[p] > jaccard_list[best]:
-                    best = p
+            best = joined[a]
             if best < 0:
-                is_centre[a] = True
                 decisions[i] = Decision(i, "kept")
             else:
-                decisions[i] = Decision(reps_list[earlier[best]], _RULES[rules_list[best]],
-                                        jaccard_list[best], containment_list[best])
+                decisions[i] = Decision(reps_list[edges.earlier[best]], _RULES[edges.rules[best]],
+                                        edges.jaccard[best], edges.containment[best])
         for i in range(n):
             d = decisions[i]
             if d is None:  # empty fingerprint: nothing to match on
@@ -706,7 +771,7 @@ class NearDuplicateIndex:
                 target = decisions[d.canonical]
                 if target is not None and target.rule != "kept":
                     decisions[i] = Decision(target.canonical, "exact", target.jaccard, target.containment)
-        self._lap("clustering", clock)
+        self._lap("decisions", clock)
         return decisions  # type: ignore[return-value]
 
     def _lap(self, step: str, since: float) -> float:
@@ -796,7 +861,8 @@ class NearDuplicateIndex:
             _deciding = None
 
     def _build_anchors(self) -> None:
-        """Every document's lead hashes, sorted, with the rank of the document each belongs to."""
+        """Every document's lead hashes, sorted, with the rank of the document each belongs to
+        (in rank order within a hash)."""
         if self._anchor_hashes is not None:
             return
         assert self._rank is not None
@@ -806,6 +872,7 @@ class NearDuplicateIndex:
         ranks = np.repeat(self._rank.astype(_position_type(len(lengths))), lengths)
         order = np.argsort(hashes)
         self._anchor_hashes, self._anchor_ranks = hashes[order], ranks[order]
+        compiled.sort_within_runs(self._anchor_hashes, self._anchor_ranks)
         self._opener_hits = np.zeros(len(lengths), dtype=np.uint8)
         # 4 to 8 bits per lead hash (32 MB at a million documents): most of the shingles a
         # roundup check looks up are in no lead, and the filter answers those in one access

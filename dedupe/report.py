@@ -137,7 +137,7 @@ class ReportBuilder:
         if report["parameters"].get("mode") != "clean":
             lines += ["## Near-duplicates", "",
                       f"{nd.get('clusters', 0)} clusters with duplicates; candidate pairs {nd.get('candidate_pairs', 0)}, "
-                      f"verified {nd.get('verified_pairs', 0)}; canonical decided by: "
+                      f"verified {nd.get('verified_pairs', 0)}; roundup checks {nd.get('roundup_checks', 0)}; canonical decided by: "
                       + (", ".join(f"{k} {v}" for k, v in sorted(nd.get("decided_by", {}).items())) or "-"), ""]
             for cl in report["clusters"][:CLUSTERS_IN_MARKDOWN]:
                 lines.append(f"- **{cl['canonical']}** (kept; {cl['decided_by']}) <- " + ", ".join(

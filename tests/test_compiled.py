@@ -124,7 +124,7 @@ def test_bit_filter_sets_one_bit_per_value():
 def test_lead_openers_are_the_best_ranked_documents_with_half_their_lead_in_the_text():
     rng = np.random.default_rng(5)
     pool = rng.integers(0, 2**64, 300, dtype=np.uint64)
-    docs, width = 400, 48
+    docs, width = 6000, 48  # ranks in windows of 1024, 2048 and 4096
     lengths = rng.integers(0, width + 1, docs)
     leads = np.zeros((docs, width), dtype=np.uint64)
     for d in range(docs):
@@ -136,22 +136,29 @@ def test_lead_openers_are_the_best_ranked_documents_with_half_their_lead_in_the_
     ranks = np.repeat(rank, lengths).astype(np.int32)
     sort = np.argsort(hashes)
     anchors, anchor_ranks = hashes[sort], ranks[sort]
+    compiled.sort_within_runs(anchors, anchor_ranks)
+    assert np.array_equal(np.lexsort((anchor_ranks, anchors)), np.arange(len(anchors)))
     bits = compiled.bit_filter(anchors, 10)
     marks = np.zeros(docs, dtype=np.uint8)
     buckets = [compiled.bucket_starts(anchors, log2) for log2 in (1, 4, 8)]
     for log2, starts in zip((1, 4, 8), buckets):
         top = anchors >> np.uint64(64 - log2)
         assert np.array_equal(starts, np.searchsorted(top, np.arange((1 << log2) + 1, dtype=np.uint64)))
+    in_lead = np.arange(width)[None, :] < lengths[:, None]
+    stopped_early = 0
     for trial in range(200):
         shingles = np.unique(rng.choice(pool, int(rng.integers(1, 250))))
         r, limit = int(rng.integers(-1, docs)), int(rng.integers(1, 60))
-        expected = [int(o) for o in order[r + 1 :]
-                    if lengths[o] and np.isin(leads[o, : lengths[o]], shingles).sum() >= max(1, lengths[o] // 2)][:limit]
+        hits = (np.isin(leads, shingles) & in_lead).sum(axis=1)
+        opens = (lengths > 0) & (hits >= np.maximum(1, lengths // 2))
+        every = [int(o) for o in order[r + 1 :] if opens[o]]
+        stopped_early += len(every) > limit and rank[every[limit - 1]] - r < docs // 2
         log2 = (1, 4, 8)[trial % 3]
         got = compiled.lead_openers(anchors, anchor_ranks, bits, 10, buckets[trial % 3], log2, shingles, r, order,
                                     lengths, marks, limit)
-        assert got.tolist() == expected
+        assert got.tolist() == every[:limit]
         assert not marks.any()  # left as it was given
+    assert stopped_early > 20
 
 
 def test_token_hashes_hash_words_like_xxhash_and_leave_what_the_table_cannot_decide():
