@@ -284,39 +284,50 @@ def bloom_add(keys: np.ndarray, skip: np.ndarray, bits: np.ndarray, mask: np.uin
 
 
 @njit(cache=True, nogil=True)
-def bucket_starts(values: np.ndarray, bits_log2: int) -> np.ndarray:
-    """For sorted `values`: where the values whose top `bits_log2` bits are b begin (entry b) and
-    end (entry b + 1), for every b."""
-    size, n, shift = 1 << bits_log2, len(values), _U[64 - bits_log2]
-    starts = np.empty(size + 1, dtype=np.int64)
-    k = 0
+def lead_anchors(leads: np.ndarray, lengths: np.ndarray, order: np.ndarray,
+                 starts_log2: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every document's lead hashes (leads[d, :lengths[d]]) sorted, with the rank of the
+    document each belongs to (`order`: rank -> document), in rank order within a hash, and
+    where the hashes whose top `starts_log2` bits are b begin (entry b) and end (entry b + 1).
+
+    A counting sort by the top bits (hashes are uniform: a few dozen a bucket), filled in rank
+    order, then each bucket sorted by hash, stably so the ranks stay in order: one pass over
+    the leads instead of a sort of all of them (0.25 s against 1.1 s at 100,000 documents).
+    """
+    shift = _U[64 - starts_log2]
+    size = 1 << starts_log2
+    starts = np.zeros(size + 1, dtype=np.int64)
+    for d in range(len(lengths)):
+        for p in range(lengths[d]):
+            starts[(leads[d, p] >> shift) + _U[1]] += 1
     for b in range(size):
-        while k < n and (values[k] >> shift) < np.uint64(b):
-            k += 1
-        starts[b] = k
-    starts[size] = n
-    return starts
-
-
-@njit(cache=True, nogil=True)
-def sort_within_runs(values: np.ndarray, keys: np.ndarray) -> None:
-    """For sorted `values`: sort `keys` in place within each run of equal values."""
-    lo, n = 0, len(values)
-    while lo < n:
-        hi = lo + 1
-        while hi < n and values[hi] == values[lo]:
-            hi += 1
-        if hi - lo > 16:
-            keys[lo:hi].sort()
-        else:  # most runs are a few: insertion sort, without a call
+        starts[b + 1] += starts[b]
+    hashes = np.empty(starts[size], dtype=np.uint64)
+    ranks = np.empty(starts[size], dtype=np.int32)
+    fill = starts[:size].copy()
+    for r in range(len(order)):
+        d = order[r]
+        for p in range(lengths[d]):
+            v = leads[d, p]
+            b = v >> shift
+            k = fill[b]
+            hashes[k], ranks[k] = v, r
+            fill[b] = k + 1
+    for b in range(size):
+        lo, hi = starts[b], starts[b + 1]
+        if hi - lo <= 32:  # insertion sort: stable, and no call
             for i in range(lo + 1, hi):
-                key = keys[i]
+                v, r = hashes[i], ranks[i]
                 k = i - 1
-                while k >= lo and keys[k] > key:
-                    keys[k + 1] = keys[k]
+                while k >= lo and hashes[k] > v:
+                    hashes[k + 1], ranks[k + 1] = hashes[k], ranks[k]
                     k -= 1
-                keys[k + 1] = key
-        lo = hi
+                hashes[k + 1], ranks[k + 1] = v, r
+        else:  # a popular hash: a stable sort
+            by = np.argsort(hashes[lo:hi], kind="mergesort")
+            hashes[lo:hi] = hashes[lo:hi][by]
+            ranks[lo:hi] = ranks[lo:hi][by]
+    return hashes, ranks, starts
 
 
 @njit(cache=True, nogil=True)
@@ -327,8 +338,8 @@ def lead_openers(anchor_hashes: np.ndarray, anchor_ranks: np.ndarray, bits: np.n
     among `shingles` (sorted), best-ranked first, at most `limit` of them.
 
     The anchors are every document's lead hashes, sorted (and by the document's rank within a
-    hash: `sort_within_runs`), `bit_filter`-ed and cut into buckets by their top `starts_log2`
-    bits (`bucket_starts`): a hash is looked up in its bucket of a few dozen, not by binary
+    hash: `lead_anchors`), `bit_filter`-ed and cut into buckets by their top `starts_log2`
+    bits: a hash is looked up in its bucket of a few dozen, not by binary
     search over them all (at a million documents, 48 million anchors). Each lead position found
     among `shingles` counts one hit for its document in `hits` (one counter per rank: zeros,
     left zeros). The ranks are taken in windows that double: once a window's documents are

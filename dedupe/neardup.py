@@ -637,7 +637,7 @@ class NearDuplicateIndex:
         self._opener_hits = np.zeros(0, dtype=np.uint8)  # per rank, `compiled.lead_openers`'s counters
         self._anchor_bits = np.zeros(0, dtype=np.uint8)
         self._anchor_bits_log2 = 16
-        self._anchor_starts = np.zeros(0, dtype=np.int64)  # `compiled.bucket_starts` of the anchors
+        self._anchor_starts = np.zeros(0, dtype=np.int64)  # where each bucket of anchors starts
         self._anchor_starts_log2 = 8
         self._rank: np.ndarray | None = None
         self.stats: dict[str, int] = {"candidate_pairs": 0, "verified_pairs": 0, "roundup_checks": 0}
@@ -862,25 +862,21 @@ class NearDuplicateIndex:
 
     def _build_anchors(self) -> None:
         """Every document's lead hashes, sorted, with the rank of the document each belongs to
-        (in rank order within a hash)."""
+        (in rank order within a hash: `compiled.lead_anchors`)."""
         if self._anchor_hashes is not None:
             return
-        assert self._rank is not None
+        assert self._order is not None
         lengths = self._lead_lengths.array[:, 0]
-        valid = np.arange(self._leads.array.shape[1])[None, :] < lengths[:, None]
-        hashes = self._leads.array[valid]
-        ranks = np.repeat(self._rank.astype(_position_type(len(lengths))), lengths)
-        order = np.argsort(hashes)
-        self._anchor_hashes, self._anchor_ranks = hashes[order], ranks[order]
-        compiled.sort_within_runs(self._anchor_hashes, self._anchor_ranks)
+        count = int(lengths.sum())
+        # buckets of ~16-32 anchors by their top bits (16 MB at a million documents)
+        self._anchor_starts_log2 = max(8, int(np.log2(max(count, 1) / 16)))
+        self._anchor_hashes, self._anchor_ranks, self._anchor_starts = compiled.lead_anchors(
+            self._leads.array, lengths, self._order, self._anchor_starts_log2)
         self._opener_hits = np.zeros(len(lengths), dtype=np.uint8)
         # 4 to 8 bits per lead hash (32 MB at a million documents): most of the shingles a
         # roundup check looks up are in no lead, and the filter answers those in one access
-        self._anchor_bits_log2 = max(16, int(np.ceil(np.log2(4 * max(len(hashes), 1)))))
+        self._anchor_bits_log2 = max(16, int(np.ceil(np.log2(4 * max(count, 1)))))
         self._anchor_bits = compiled.bit_filter(self._anchor_hashes, self._anchor_bits_log2)
-        # buckets of ~16-32 anchors by their top bits (16 MB at a million documents)
-        self._anchor_starts_log2 = max(8, int(np.log2(max(len(hashes), 1) / 16)))
-        self._anchor_starts = compiled.bucket_starts(self._anchor_hashes, self._anchor_starts_log2)
 
     def _is_roundup(self, j: int) -> bool:
         """Does `j` quote the openings of two or more smaller articles that are not copies of each other?

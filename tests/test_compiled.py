@@ -134,16 +134,23 @@ def test_lead_openers_are_the_best_ranked_documents_with_half_their_lead_in_the_
     rank[order] = np.arange(docs)
     hashes = np.concatenate([leads[d, : lengths[d]] for d in range(docs)])
     ranks = np.repeat(rank, lengths).astype(np.int32)
-    sort = np.argsort(hashes)
-    anchors, anchor_ranks = hashes[sort], ranks[sort]
-    compiled.sort_within_runs(anchors, anchor_ranks)
-    assert np.array_equal(np.lexsort((anchor_ranks, anchors)), np.arange(len(anchors)))
-    bits = compiled.bit_filter(anchors, 10)
-    marks = np.zeros(docs, dtype=np.uint8)
-    buckets = [compiled.bucket_starts(anchors, log2) for log2 in (1, 4, 8)]
-    for log2, starts in zip((1, 4, 8), buckets):
+    by = np.lexsort((ranks, hashes))  # by hash, then by rank
+    buckets = []
+    for log2 in (1, 4, 8):  # a few buckets of thousands (a stable sort each), or many small ones
+        anchors, anchor_ranks, starts = compiled.lead_anchors(leads, lengths, order, log2)
+        assert np.array_equal(anchors, hashes[by]) and np.array_equal(anchor_ranks, ranks[by])
         top = anchors >> np.uint64(64 - log2)
         assert np.array_equal(starts, np.searchsorted(top, np.arange((1 << log2) + 1, dtype=np.uint64)))
+        buckets.append(starts)
+    # mostly distinct hashes, ~17 a bucket (sorted in place), some shared by a few leads
+    spread = rng.integers(0, 2**64, (docs, width), dtype=np.uint64)
+    spread[rng.integers(0, docs, 2000), rng.integers(0, width, 2000)] = spread[rng.integers(0, docs, 2000), 0]
+    flat = np.concatenate([spread[d, : lengths[d]] for d in range(docs)])
+    got_hashes, got_ranks, _ = compiled.lead_anchors(spread, lengths, order, 14)
+    by_spread = np.lexsort((ranks, flat))
+    assert np.array_equal(got_hashes, flat[by_spread]) and np.array_equal(got_ranks, ranks[by_spread])
+    bits = compiled.bit_filter(anchors, 10)
+    marks = np.zeros(docs, dtype=np.uint8)
     in_lead = np.arange(width)[None, :] < lengths[:, None]
     stopped_early = 0
     for trial in range(200):
