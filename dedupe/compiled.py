@@ -289,6 +289,7 @@ def lead_anchors(leads: np.ndarray, lengths: np.ndarray, order: np.ndarray,
     """Every document's lead hashes (leads[d, :lengths[d]]) sorted, with the rank of the
     document each belongs to (`order`: rank -> document), in rank order within a hash, and
     where the hashes whose top `starts_log2` bits are b begin (entry b) and end (entry b + 1).
+    Ranks are int32 (fewer than 2**31 documents).
 
     A counting sort by the top bits (hashes are uniform: a few dozen a bucket), filled in rank
     order, then each bucket sorted by hash, stably so the ranks stay in order: one pass over

@@ -548,6 +548,7 @@ _PAIRS_PER_TASK = 4096  # candidate pairs per verification task
 _SKETCH_RISK = 1e-6
 _PAIRS_BEFORE_MERGE = 1 << 22  # band pairs collected (32 MB) before they are merged into the unique ones
 
+
 @dataclass(frozen=True, slots=True)
 class _Edges:
     """The accepted pairs, grouped by the later document (positions in canonical order): those of
