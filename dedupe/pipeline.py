@@ -458,6 +458,8 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     wall: dict[str, float] = {}  # wall-clock seconds per pass, in this process
     started = time.perf_counter()
     scanned = scan(inputs, options.read)  # raises at once for a path that does not exist
+    if workers > 1:
+        _load_kernels(options)
 
     # pass 1: read, extract, repair; learn per-source lines. Only cleaning needs it: `dedup`
     # reads the inputs straight into pass 2.
@@ -591,6 +593,15 @@ def _run_into(inputs: Sequence[str | os.PathLike], folder: OutputFolder, options
     write_text_atomic(folder.path("report.md"), ReportBuilder.to_markdown(built))
     _remove_scratch(folder.tmp)
     return built
+
+
+def _load_kernels(options: RunOptions) -> None:
+    """Load the compiled kernels the workers run into this process before it forks them.
+
+    Loading numba's cached machine code costs a process about a second (most of it setting up
+    numba's compiler target, once per process); loaded here, each forked worker inherits it
+    instead of paying it again, and the near-duplicate stage here finds the target ready."""
+    fingerprint_batch(["kernels load once"], options.neardup)
 
 
 def _verdict(slot: int, decisions: list, keys: list[DocKey], merged: dict[int, list[Match]]) -> _Verdict | None:

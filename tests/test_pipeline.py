@@ -189,3 +189,23 @@ def test_ordered_pool_returns_results_in_task_order_and_raises_what_a_task_raise
             list(pool.imap(_square_or_fail, [1, "die", 3, 4, 5]))
     finally:
         pool.terminate()
+
+
+_KERNELS_IN_WORKER = """
+import os, sys
+from dedupe import compiled, pipeline
+kernels = (compiled.token_hashes, compiled.shingle_runs, compiled.minhash_segments)
+assert not any(k.signatures for k in kernels)
+pipeline._load_kernels(pipeline.RunOptions())
+pid = os.fork()
+if pid == 0:  # the worker: loaded already, nothing compiled or read from the cache again
+    os._exit(0 if all(k.signatures for k in kernels) and not any(k.stats.cache_misses for k in kernels) else 1)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked only where fork exists")
+def test_forked_workers_inherit_the_loaded_kernels():
+    done = subprocess.run([sys.executable, "-c", _KERNELS_IN_WORKER], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
