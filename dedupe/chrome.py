@@ -809,11 +809,36 @@ def _titlecase(p: _Para) -> bool:
     return p._title
 
 
+# one entry of an archive or category list with its count of posts: "Novembro (113)", "Politics (34)"
+_COUNTED_ENTRY = re.compile(r"[^\n().,;:!?]{1,40}\(\d{1,6}\)")
+
+
+def _counted_list(text: str) -> bool:
+    """Lines that are all entries with a count: a sidebar's archive or category list, as one
+    block or a paragraph per entry. Not prose, nor a short sentence, though it ends with ")"
+    like "... (AP)"; after an introducing line ("The winners were:") `_body` still keeps it."""
+    if not text.endswith(")"):
+        return False
+    return all(_COUNTED_ENTRY.fullmatch(line.strip()) for line in text.split("\n"))
+
+
+_CLAUSE_MARKS = frozenset(".,;:!?。，、！？")
+
+
+def _keyword_run(text: str) -> bool:
+    """Lower-case words without a single mark between clauses: a tag cloud or keyword list
+    ("adote um amigo agua alerta ambiente ..."). Prose of 25 words has a comma or a full stop,
+    and a sentence cut off at the end of a page still starts with a capital."""
+    return text.lower() == text and _CLAUSE_MARKS.isdisjoint(text)
+
+
 def _prose_uncached(p: _Para) -> bool:
     if p.text.endswith(("...", "…")) and p.weight < _PROSE_LONG_WORDS:
         return False  # a truncated teaser: "Microsoft removes the safeguard hold for ..."
+    if _counted_list(p.text):
+        return False
     if p.weight >= _PROSE_LONG_WORDS:
-        return not (_linky(p.text) or (p.text[-1] not in _TERMINAL and _titlecase(p)))
+        return not (_linky(p.text) or (p.text[-1] not in _TERMINAL and (_titlecase(p) or _keyword_run(p.text))))
     if p.weight < _PROSE_MIN_WORDS:
         return False
     if p.text[-1] not in _TERMINAL:
@@ -1448,6 +1473,8 @@ def _body(paras: list[_Para]) -> tuple[int, int] | None:
             # a list goes on through items that happen to end like sentences ("8) Magnum P.I. –
             # Complete Collection (45 DVD)"); a numbered list may start without an intro line
             in_list = p.text[-1] == ":" or ((in_list or p.text.startswith("1")) and _LIST_ITEM.match(p.text) is not None)
+        elif not in_list and _counted_list(p.text):
+            v = -_NONPROSE_PENALTY  # links with their counts of posts, though they end with ")"
         elif _data_row(p):
             v = 1.0  # a results line, table row or code line: content, not a link
         elif in_list or _FIRST_ITEM.match(p.text):
@@ -1488,7 +1515,9 @@ def _cut_at_end_heading(paras: list[_Para], span: tuple[int, int]) -> int | None
 
     It must follow at least 30% of the body's prose words (and 50 words): a comments block after
     the article is cut, a "Discussion" subhead in an essay's first paragraphs is not. On dev
-    pages the terminal headings sit after 75-100% of the article's prose.
+    pages the terminal headings sit after 75-100% of the article's prose. A heading that the
+    first comment's header follows ("Ann on May 2, 2018 at 4:47 pm said:") opens a comments
+    block wherever it stands, so it ends a short post that a long discussion follows too.
     """
     b0, b1 = span
     if not any(p.heading for p in paras[b0 : b1 + 1]):
@@ -1499,9 +1528,21 @@ def _cut_at_end_heading(paras: list[_Para], span: tuple[int, int]) -> int | None
         p = paras[i]
         if p.rule is None and _is_prose(p):
             seen += p.weight
-        elif p.heading and _RULES_BY_NAME[p.rule].terminal and seen >= max(50, 0.3 * total):
+        elif p.heading and _RULES_BY_NAME[p.rule].terminal and (
+            seen >= max(50, 0.3 * total) or (seen >= _COMMENTED_POST_MIN_WORDS and _comment_follows(paras, i))
+        ):
             return i
     return None
+
+
+_COMMENTED_POST_MIN_WORDS = 20  # prose before a comments block that opens with a comment header
+
+
+def _comment_follows(paras: list[_Para], heading: int) -> bool:
+    """Whether a comment's header ("... on <date> said:") comes within two paragraphs after `heading`
+    (whichever rule removed it: `comments_prompt` knows the same line)."""
+    header = _RULES_BY_NAME["comment_header"]
+    return any(p.rule is not None and header.regex.fullmatch(p.text) for p in paras[heading + 1 : heading + 3])
 
 
 # host, then nothing or a path: "([^/\s]+)\S*" backtracks the host once per character (quadratic)
