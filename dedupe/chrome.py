@@ -828,8 +828,9 @@ _CLAUSE_MARKS = frozenset(".,;:!?。，、！？")
 def _keyword_run(text: str) -> bool:
     """Lower-case words without a single mark between clauses: a tag cloud or keyword list
     ("adote um amigo agua alerta ambiente ..."). Prose of 25 words has a comma or a full stop,
-    and a sentence cut off at the end of a page still starts with a capital."""
-    return text.lower() == text and _CLAUSE_MARKS.isdisjoint(text)
+    and a sentence cut off at the end of a page still starts with a capital. Every letter must
+    be a lower-case one: scripts without case (Thai, Devanagari) mark sentences otherwise."""
+    return _CLAUSE_MARKS.isdisjoint(text) and all(c.islower() for c in text if c.isalpha())
 
 
 def _prose_uncached(p: _Para) -> bool:

@@ -564,3 +564,15 @@ def test_separator_lines_are_never_learned() -> None:
     out, edits = strip_chrome(page + "\n\n" + FOOTER, source="westbrook.example", learned=learned)
     assert out == page
     assert [e.rule for e in edits] == ["learned_source_line"]
+
+
+def test_keyword_runs_are_lower_case_words_without_clause_marks() -> None:
+    from dedupe.chrome import _keyword_run
+
+    assert _keyword_run("budget buses council cycling elections events festival flooding health housing")
+    assert _keyword_run("adote um amigo agua alerta ambiente amizade atendimento capacitação")
+    assert not _keyword_run("budget buses council, cycling elections events festival flooding health housing")
+    assert not _keyword_run("The council said the new rules would apply from the start of next year and")
+    # scripts without case mark sentences with spaces or their own signs: never a keyword run
+    assert not _keyword_run("รัฐบาลประกาศมาตรการใหม่เพื่อช่วยเหลือเกษตรกร ที่ได้รับผลกระทบจากน้ำท่วม ในเดือนหน้า")
+    assert not _keyword_run("सरकार ने किसानों की मदद के लिए नई योजना की घोषणा की है")
