@@ -301,13 +301,15 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "end_heading",
         "heading",
-        r"(?:\d+ )?(?:comments?|reader comments|leave a (?:comment|reply)|post a comment|add a comment|"
+        r"(?:\d+ )?(?:comments?|reader comments|(?:top|most) (?:rated |liked |popular |recent )?comments|"
+        r"featured comments|leave a (?:comment|reply)|post a comment|add a comment|"
         r"join the (?:conversation|discussion)|conversation|discussion|responses|\d+ responses|"
         r"(?:\d+ )?(?:thoughts|replies) on .{1,80}|about the (?:author|writer)|author bio|"
         r"(?-i:(?:[Aa]bout|[Ss]obre|[Üü]ber|[Aa] proposito di|[Àà] propos de) [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})|"
         r"comentários|comentarios|commenti|kommentare|commentaires|deixe (?:um|seu) comentário)"
         r"\s*(?:\(\d+\))?\s*[:.»›>…]*",
-        ("Comments", "Leave a Reply", "About the author", "Sobre Carlos Nadalim", "10 thoughts on “X”"),
+        ("Comments", "Leave a Reply", "Top Rated Comments", "About the author", "Sobre Carlos Nadalim",
+         "10 thoughts on “X”"),
         max_words=14,
         terminal=True,
     ),
@@ -445,6 +447,13 @@ RULES: tuple[Rule, ...] = (
         r"[^.!?]{1,60}? (?:on|at) .{0,40}?\d{4}.{0,40}? (?:said|says|wrote)\s*:?",
         ("Milan Griffes on September 12, 2018 at 4:47 pm said:",),
         max_words=16,
+    ),
+    Rule(
+        "comment_votes",
+        "line",
+        r"(?:(?:rating|score)\s*:\s*)?[-+]?\d[\d,]*\s+(?:votes?|upvotes?|likes?)",
+        ("Rating: 36 Votes", "12 likes"),
+        max_words=5,
     ),
     Rule(
         "advertisement",
@@ -1540,10 +1549,13 @@ _COMMENTED_POST_MIN_WORDS = 20  # prose before a comments block that opens with 
 
 
 def _comment_follows(paras: list[_Para], heading: int) -> bool:
-    """Whether a comment's header ("... on <date> said:") comes within two paragraphs after `heading`
-    (whichever rule removed it: `comments_prompt` knows the same line)."""
+    """Whether comments follow `heading`: a comment's header ("... on <date> said:") within two
+    paragraphs (whichever rule removed it: `comments_prompt` knows the same line), or the votes
+    of two comments ("Rating: 36 Votes") within twelve."""
     header = _RULES_BY_NAME["comment_header"]
-    return any(p.rule is not None and header.regex.fullmatch(p.text) for p in paras[heading + 1 : heading + 3])
+    if any(p.rule is not None and header.regex.fullmatch(p.text) for p in paras[heading + 1 : heading + 3]):
+        return True
+    return sum(p.rule == "comment_votes" for p in paras[heading + 1 : heading + 13]) >= 2
 
 
 # host, then nothing or a path: "([^/\s]+)\S*" backtracks the host once per character (quadratic)
