@@ -1465,6 +1465,24 @@ def _mark_embeds(paras: list[_Para]) -> None:
                 paras[i - 1]._prose = True
 
 
+_TEASER_RUN = 3  # consecutive paragraphs cut off with an ellipsis that make a list of teasers
+
+
+def _mark_teaser_runs(paras: list[_Para]) -> None:
+    """Paragraphs cut off with "..." one after another are a list of other stories' teasers
+    ("Headline NEW YORK: An Indian-origin man has pleaded guilty to ..."), however long each is.
+    An article's own paragraph trails off like that once, not three times in a row."""
+    run: list[_Para] = []
+    for p in [*paras, None]:
+        if p is not None and p.rule is None and p.text.endswith(("...", "…")):
+            run.append(p)
+            continue
+        if len(run) >= _TEASER_RUN:
+            for q in run:
+                q.rule = "teaser_list"
+        run = []
+
+
 def _body(paras: list[_Para]) -> tuple[int, int] | None:
     """Maximum-sum run of paragraphs (Kadane): the article body, or None when nothing is prose."""
     if _hard_wrapped(paras):
@@ -1476,7 +1494,7 @@ def _body(paras: list[_Para]) -> tuple[int, int] | None:
     in_list = False
     for i, p in enumerate(paras):
         if p.rule is not None:
-            v = -_NONPROSE_PENALTY if p.rule in ("related_links", "after_end_heading") or p.heading else -_RULE_PENALTY
+            v = -_NONPROSE_PENALTY if p.rule in ("related_links", "teaser_list", "after_end_heading") or p.heading else -_RULE_PENALTY
             in_list = False
         elif _is_prose(p):
             v = float(p.weight)
@@ -1853,6 +1871,7 @@ def _strip_once(
     _mark_headings(paras)
     _mark_repeated_short(paras)
     _mark_embeds(paras)
+    _mark_teaser_runs(paras)
     span = _body(paras)
     if span is not None:
         cut = _cut_at_end_heading(paras, span)
