@@ -426,6 +426,18 @@ RULES: tuple[Rule, ...] = (
         phrases=('©', '(c)', 'copyright', 'all right', 'commercial use only', 'copies', 'reprints'),
     ),
     Rule(
+        "market_data_notice",
+        "search",
+        r"\bquotes? (?:are )?delayed\b|"
+        r"\b(?:real-time quotes|market data|fundamental data|estimates data) (?:is |are )?(?:provided|powered|supplied) by\b",
+        ("Quotes delayed at least 15 minutes.", "All quotes delayed a minimum of 15 minutes.",
+         "Market Data provided by Interactive Data."),
+        max_words=80,
+        sentence=True,
+        keys=frozenset("quotes quote data".split()),
+        phrases=('delayed', 'provided by', 'powered by', 'supplied by'),
+    ),
+    Rule(
         "comments_prompt",
         "search",
         r"\bcomments? \(\d+\)|^\d+ comments?$|\bleave a (?:comment|reply)\b|\bcomments are (?:closed|moderated)\b|"
