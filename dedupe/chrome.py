@@ -534,17 +534,26 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:photo|photograph|image|picture|pic|illustration|video|footage|graphic)s?(?: by)?\s*(?::|/|\bby\b)|"
         r"/\s*(?:reuters|ap|afp|getty(?: images)?|epa(?:-efe)?|shutterstock|pa(?: wire| images| media)?|"
         r"bloomberg|afp via getty images|ap photo|alamy|istock(?:photo)?|sputnik|tass|xinhua|anadolu)\s*\)?\s*$|"
+        r"/[^/()]{1,60} via (?:ap|reuters|afp|getty images)\s*\)\s*$|"
         r"\bgetty images\b|\bap photo\b|\bcredit\s*(?:\.\.\.|…|:)|\bphoto credit\b|(?-i:\b[Cc]ourtesy(?: of)? [A-Z])|"
         r"\b(?:file|stock|handout) (?:photo|image|picture)\b",
         ("Russian President Vladimir Putin. Photo: SPUTNIK/Reuters",
          "Trump asked voters for a big win. Credit... Doug Mills/The New York Times",
-         "Photo: Damian Dovarganes, AP"),
+         "Photo: Damian Dovarganes, AP", "A shopper looks at extension cords. (Elias Funez/The Union via AP)"),
         max_words=45,
         keys=frozenset(
             "photo photos photograph photographs image images picture pictures pic pics"
             " illustration illustrations video videos footage footages graphic graphics getty credit courtesy".split()
         ),
         marks=('/',),
+    ),
+    Rule(
+        "gallery_caption",
+        "line",
+        # numbered like a slide show and closed by a credit: long, but never a paragraph of the article
+        r"\d{1,3} of \d{1,3} [^\n]{10,800}\([^()/\n]{1,60}/[^()\n]{1,80}\)",
+        ("2 of 4 A shopper looks at extension cords at a hardware store. (Elias Funez/The Union via AP)",),
+        max_words=150,
     ),
     Rule(
         "byline",
