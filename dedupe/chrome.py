@@ -290,12 +290,13 @@ RULES: tuple[Rule, ...] = (
         r"what to read next|editor's picks|editor’s picks|don't miss|don’t miss|in other news|"
         r"around the web|sponsored(?: content| stories| links)?|promoted(?: content| stories| links)?|"
         r"further reading|see also|more on this(?: story| topic)?|more (?:from|in|on|about) .{1,40}|"
+        r"more (?:[\w’'-]+ ){1,3}(?:stories|articles|reads|headlines|videos)|"
         r"popular(?: posts| stories| now| articles)?|recent posts|related posts|you may have missed|"
         r"also in .{1,40}|more to explore|more videos|more coverage|keep reading|read more|"
         r"also on .{1,40}|from around the web|paid content|partner content|elsewhere on .{1,40})"
         r"\s*[:.»›>…]*",
         ("More Stories", "Related", "Most read", "You may also like", "Related Headlines",
-         "Trending Now", "More from The Guardian"),
+         "Trending Now", "More from The Guardian", "More Great WIRED Stories"),
         max_words=8,
     ),
     Rule(
