@@ -318,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     modes = ([] if args.skip_dedup else ["dedup"]) + ([] if args.skip_run else ["run"])
     for mode in modes:
         print(f"dedupe {mode} ...", flush=True)
+        shutil.rmtree(work / f"out-{mode}", ignore_errors=True)  # removing an earlier run's output is not the job
         result = measure(dedupe_cmd(mode), env=env)
         if result["rc"] != 0:
             print(f"dedupe {mode} failed (exit {result['rc']}):\n{result['output'][-3000:]}")
