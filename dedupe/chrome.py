@@ -397,6 +397,14 @@ RULES: tuple[Rule, ...] = (
         vocab=_SOCIAL,
     ),
     Rule(
+        "share_options",
+        "line",
+        # a share menu that names the story: "Share All sharing options for: <headline>"
+        r"share (?:all )?sharing options(?: for)?\s*:.{0,300}",
+        ("Share All sharing options for: Browns’ defensive snap counts, stats, and notes: Week 11",),
+        max_words=40,
+    ),
+    Rule(
         "cookie_notice",
         "search",
         r"\bcookies?\b.{0,60}\b(?:policy|settings|preferences|consent|experience|browse|browsing|accept|"
