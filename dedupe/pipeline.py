@@ -53,6 +53,10 @@ log = logging.getLogger("dedupe")
 
 MODES = ("run", "clean", "dedup")
 BATCH = 64  # documents per worker task: enough to vectorise signatures, small enough to stream
+# An HTML page costs trafilatura some 20-60 ms, as much as a few dozen plain-text documents cost
+# every stage: a task holds BATCH // HTML_WEIGHT pages, so that a folder of a hundred pages keeps
+# every worker busy instead of handing one of them 64 pages and the other the rest.
+HTML_WEIGHT = 16
 
 
 @dataclass(frozen=True)
@@ -272,12 +276,16 @@ class _StageClock:
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
+    """`items` in lists of `size`, an HTML page counting as HTML_WEIGHT items."""
     batch: list = []
+    weight = 0
     for item in items:
         batch.append(item)
-        if len(batch) == size:
+        weight += HTML_WEIGHT if isinstance(item, Pending) and item.kind == "html" else 1
+        if weight >= size:
             yield batch
             batch = []
+            weight = 0
     if batch:
         yield batch
 

@@ -209,3 +209,19 @@ sys.exit(os.waitstatus_to_exitcode(status))
 def test_forked_workers_inherit_the_loaded_kernels():
     done = subprocess.run([sys.executable, "-c", _KERNELS_IN_WORKER], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_html_pages_reach_the_workers_a_few_at_a_time():
+    """A page costs trafilatura as much as dozens of plain texts cost every stage: tasks of 64
+    pages left one of two workers idle on a folder of 83 pages (6.3 s; 2.9 s in tasks of 4)."""
+    from dedupe.pipeline import BATCH, HTML_WEIGHT, _batches
+    from dedupe.readers import Pending
+
+    pages = [Pending("html", f"page{i}", f"page{i}.html", "site") for i in range(10)]
+    texts = [Pending("jsonl", "c.jsonl", "c.jsonl", "site", line=i) for i in range(1, 101)]
+    per_task = BATCH // HTML_WEIGHT
+    assert [len(b) for b in _batches(pages, BATCH)] == [per_task, per_task, 10 - 2 * per_task]
+    assert [len(b) for b in _batches(texts, BATCH)] == [BATCH, 100 - BATCH]
+    mixed = list(_batches(texts[:BATCH - 2] + pages[:2], BATCH))
+    assert [len(b) for b in mixed] == [BATCH - 1, 1]
+    assert [item for b in mixed for item in b] == texts[:BATCH - 2] + pages[:2]
