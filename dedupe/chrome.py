@@ -424,15 +424,17 @@ RULES: tuple[Rule, ...] = (
         "copyright",
         "search",
         r"(?:©|\(c\)\s*\d{4}|\bcopyright\b|\ball rights? reserved\b|\bnon-?commercial use only\b|"
-        r"\border (?:multiple |presentation-ready )?(?:copies|reprints)\b)",
+        r"\border (?:multiple |presentation-ready )?(?:copies|reprints)\b|"
+        r"\bmay not be (?:published|reproduced|republished),? broadcast,? rewritten\b)",
         ("© 2019 The Anti-June Cleaver", "Copyright 2019 Associated Press. All rights reserved.",
-         "This copy is for your personal, non-commercial use only."),
+         "This copy is for your personal, non-commercial use only.",
+         "This material may not be published, broadcast, rewritten or redistributed."),
         max_words=40,
         sentence=True,
-        keys=frozenset("c copyright reserved commercial noncommercial order".split()),
+        keys=frozenset("c copyright reserved commercial noncommercial order rewritten".split()),
         marks=('©',),
         # "c" and "order" are common words ("Washington, D.C.", "in order to")
-        phrases=('©', '(c)', 'copyright', 'all right', 'commercial use only', 'copies', 'reprints'),
+        phrases=('©', '(c)', 'copyright', 'all right', 'commercial use only', 'copies', 'reprints', 'rewritten'),
     ),
     Rule(
         "market_data_notice",
@@ -482,8 +484,10 @@ RULES: tuple[Rule, ...] = (
         r"(?:advertisement|advertising|advert|ad|ads|sponsored|sponsored content|paid content|"
         r"story continues below(?: advertisement)?|article continues (?:below|after (?:this )?advertisement)|"
         r"continue reading (?:below|the main story|the article)|scroll (?:down )?to continue.{0,40}|"
-        r"skip (?:advertisement|ad)|report (?:an )?ad|content continues below)\s*[.:…]*",
-        ("Advertisement", "Continue reading the main story", "Story continues below advertisement"),
+        r"skip (?:advertisement|ad)|report (?:an )?ad|content continues below)\s*[.:…]*"
+        r"(?:\s*[-–—|]\s*(?:scroll|continue|story continues|article continues).{0,40})?",
+        ("Advertisement", "Continue reading the main story", "Story continues below advertisement",
+         "Advertisement - scroll to continue"),
         max_words=10,
     ),
     Rule(
@@ -498,9 +502,13 @@ RULES: tuple[Rule, ...] = (
         "line",
         r"(?:an error (?:has )?occurred|something went wrong|please try again(?: later)?|"
         r"this (?:article|story|page) has been sent to|thank you for (?:signing up|subscribing|your feedback)|"
-        r"(?:javascript|cookies) (?:is|are) (?:disabled|required)|please enable javascript)"
-        r"(?:[,.;:!]*\s*(?:please )?try again(?: later)?)?.{0,40}",
-        ("An error has occurred, please try again later.", "This article has been sent to"),
+        r"(?:javascript|cookies) (?:is|are) (?:disabled|required)|(?:please )?enable javascript)"
+        r"(?:[,.;:!]*\s*(?:please )?try again(?: later)?)?.{0,40}|"
+        # players: nothing may follow ("Listen to me," he said. stays)
+        r"your browser does not support (?:the )?(?:video|audio|iframe|html5 video)(?: tag| element| player)?\.?|"
+        r"listen(?: to (?:this|the) (?:article|story))?(?:\s*[·•|:-]?\s*\d{1,3}(?::\d\d)? ?(?:min(?:ute)?s?|m))?",
+        ("An error has occurred, please try again later.", "This article has been sent to",
+         "Enable JavaScript to view this content.", "Your browser does not support the video tag.", "Listen · 4 min"),
         max_words=14,
     ),
     Rule(
@@ -512,10 +520,11 @@ RULES: tuple[Rule, ...] = (
         r"continue reading|click here(?: to .{1,60})?|read (?:it|more|the rest)|more here|"
         r"(?:read|find out|learn) more(?: about .{1,60})?|back to (?:top|gallery|home)|"
         r"(?:previous|next) (?:article|story|post|page)|view (?:gallery|comments|all)|"
-        r"open in (?:app|browser)|download (?:the|our) app|sign (?:me )?up|subscribe|order reprints|"
+        r"open in (?:app|browser)|download (?:the|our) (?:[\w-]+ ){0,3}app(?: for .{1,60})?|sign (?:me )?(?:up|in)|log ?(?:in|out)|subscribe|order reprints|"
         r"(?:print|email|share) (?:this )?(?:article|story))"
         r"(?: here| at .{1,60}| on .{1,60})?\s*[.!:…»›>)]*",
-        ("Full report here.", "Continue reading", "Click here to subscribe", "Sign up", "Order Reprints"),
+        ("Full report here.", "Continue reading", "Click here to subscribe", "Sign up", "Order Reprints",
+         "Download our app for breaking news alerts", "Sign In"),
         max_words=14,
     ),
     Rule(
@@ -533,8 +542,10 @@ RULES: tuple[Rule, ...] = (
         r"(?:source|sources|via|credit|credits|photo|photos|image|images|picture|pictures|photograph|"
         r"illustration|video|graphic|graphics|file photo|image credit|photo credit|cover image|"
         r"featured image|header image|top image|main image|lead image|pictured|above|below|"
-        r"caption|editing|reporting|written|edited|compiled|translated|translation)(?: by)?\s*[:|]\s*\S.*",
-        ("Source: Sky News", "Image Credit: WeWork", "Above: A WeWork coworking space in San Francisco."),
+        r"caption|editing|reporting|written|edited|compiled|translated|translation)(?: by)?\s*[:|]\s*\S.*|"
+        r"(?:image|media|video) (?:caption|source|copyright),?\s+\S.*",
+        ("Source: Sky News", "Image Credit: WeWork", "Above: A WeWork coworking space in San Francisco.",
+         "Image caption The council chamber on Tuesday", "Image source, Getty Images"),
         max_words=40,
     ),
     Rule(
@@ -638,9 +649,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "contact_line",
         "line",
-        r"(?:write to|contact|e-?mail|reach) (?:the (?:author|writer|reporter)s?|[^@\s]+(?: [^@\s]+){0,4}) "
-        r"(?:at|via|on) \S+@\S+",
-        ("Write to Al Root at allen.root@dowjones.com",),
+        # a question may come first: "Have a news tip? Email us at ..."
+        r"(?:[^.?!\n]{1,60}\?\s*)?(?:write to|contact|e-?mail|reach|get in touch(?: with)?)"
+        r"(?: (?:the (?:author|writer|reporter)s?|[^@\s]+(?: [^@\s]+){0,4}))? (?:at|via|on) \S+@\S+",
+        ("Write to Al Root at allen.root@dowjones.com", "Have a news tip? Email us at tips@example.com",
+         "Got a story? Get in touch at news@example.com"),
         max_words=16,
     ),
 )
