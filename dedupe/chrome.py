@@ -350,6 +350,7 @@ RULES: tuple[Rule, ...] = (
         r"\bsign (?:me )?up (?:for|to) (?:our|my)\b|\bsign (?:me )?up (?:now|here|today|for free)\b|"
         r"\bsign (?:me )?up to (?:receive|get)\b|"
         r"\bsubscribe (?:now|today|here)\b|\bsubscribe (?:to|for) (?:our|my)\b|\bnewsletters?\b|"
+        r"\bsubscribe (?:for free )?to receive new posts\b|"
         r"\b(?:in|to) your inbox\b|\benter your e-?mail|\bunsubscribe\b|\bemail address\b|"
         r"\bsubscribers? only\b|\balready a subscriber|\blog ?in to\b|\bregister (?:now|for free|here)\b|"
         r"\bstay (?:informed|in the know|up to date|updated|connected|tuned)\s*[:!–—-]\s*(?:sign|subscribe|get|join|follow)\b",
@@ -481,13 +482,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "advertisement",
         "line",
-        r"(?:advertisement|advertising|advert|ad|ads|sponsored|sponsored content|paid content|"
+        r"[(\[]?(?:advertisement|advertising|advert|ad|ads|sponsored|sponsored content|paid content|"
+        r"(?:sponsored|promoted) (?:links|stories|content)(?: by \w+)?|(?:links|stories|content) by (?:taboola|outbrain|revcontent)|"
         r"story continues below(?: advertisement)?|article continues (?:below|after (?:this )?advertisement)|"
         r"continue reading (?:below|the main story|the article)|scroll (?:down )?to continue.{0,40}|"
         r"skip (?:advertisement|ad)|report (?:an )?ad|content continues below)\s*[.:…]*"
-        r"(?:\s*[-–—|]\s*(?:scroll|continue|story continues|article continues).{0,40})?",
+        r"(?:\s*[-–—|]\s*(?:scroll|continue|story continues|article continues).{0,40})?[)\]]?",
         ("Advertisement", "Continue reading the main story", "Story continues below advertisement",
-         "Advertisement - scroll to continue"),
+         "Advertisement - scroll to continue", "(Story continues below)", "Sponsored Links by Taboola"),
         max_words=10,
     ),
     Rule(
@@ -506,9 +508,11 @@ RULES: tuple[Rule, ...] = (
         r"(?:[,.;:!]*\s*(?:please )?try again(?: later)?)?.{0,40}|"
         # players: nothing may follow ("Listen to me," he said. stays)
         r"your browser does not support (?:the )?(?:video|audio|iframe|html5 video)(?: tag| element| player)?\.?|"
-        r"listen(?: to (?:this|the) (?:article|story))?(?:\s*[·•|:-]?\s*\d{1,3}(?::\d\d)? ?(?:min(?:ute)?s?|m))?",
+        r"listen(?: to (?:this|the) (?:article|story))?(?:\s*[·•|:-]?\s*\d{1,3}(?::\d\d)? ?(?:min(?:ute)?s?|m))?|"
+        r"link copied(?: to clipboard)?!?|copied to clipboard!?|(?:like )?loading\s*(?:\.\.\.|…)",
         ("An error has occurred, please try again later.", "This article has been sent to",
-         "Enable JavaScript to view this content.", "Your browser does not support the video tag.", "Listen · 4 min"),
+         "Enable JavaScript to view this content.", "Your browser does not support the video tag.", "Listen · 4 min",
+         "Link copied", "Like Loading..."),
         max_words=14,
     ),
     Rule(
@@ -521,10 +525,16 @@ RULES: tuple[Rule, ...] = (
         r"(?:read|find out|learn) more(?: about .{1,60})?|back to (?:top|gallery|home)|"
         r"(?:previous|next) (?:article|story|post|page)|view (?:gallery|comments|all)|"
         r"open in (?:app|browser)|download (?:the|our) (?:[\w-]+ ){0,3}app(?: for .{1,60})?|sign (?:me )?(?:up|in)|log ?(?:in|out)|subscribe|order reprints|"
-        r"(?:print|email|share) (?:this )?(?:article|story))"
+        r"(?:print|email|share) (?:this )?(?:article|story)|click to (?:enlarge|expand|zoom|play|view (?:\w+ ){0,3}\w+)|"
+        r"open (?:image|photo|picture) in (?:gallery|(?:a )?new (?:tab|window)|full ?screen)|read in (?:the )?app|"
+        r"report an? (?:error|typo|problem|correction)|submit an? correction|(?:get )?breaking news alerts|"
+        r"(?:already have|don['’]?t have|do not have) an account\??(?:\s*(?:log ?in|sign (?:in|up)|register|create one))?|"
+        r"our standards(?::.{1,80})?|follow @\w{1,30}(?: on (?:twitter|x|instagram|threads|tiktok|bluesky))?)"
         r"(?: here| at .{1,60}| on .{1,60})?\s*[.!:…»›>)]*",
         ("Full report here.", "Continue reading", "Click here to subscribe", "Sign up", "Order Reprints",
-         "Download our app for breaking news alerts", "Sign In"),
+         "Download our app for breaking news alerts", "Sign In", "Click to enlarge", "Report an error",
+         "Already have an account? Log in", "Our Standards: The Thomson Reuters Trust Principles.",
+         "Follow @janesmith on Twitter"),
         max_words=14,
     ),
     Rule(
@@ -543,9 +553,13 @@ RULES: tuple[Rule, ...] = (
         r"illustration|video|graphic|graphics|file photo|image credit|photo credit|cover image|"
         r"featured image|header image|top image|main image|lead image|pictured|above|below|"
         r"caption|editing|reporting|written|edited|compiled|translated|translation)(?: by)?\s*[:|]\s*\S.*|"
-        r"(?:image|media|video) (?:caption|source|copyright),?\s+\S.*",
+        r"(?:image|media|video) (?:caption|source|copyright),?\s+\S.*|"
+        # a picture agency's name alone, as a credit under a photo: "Supplied", "(Image: © Shutterstock)"
+        r"\(?(?:(?:image|photo|picture|credit)s?\s*:\s*)?©?\s*(?:shutterstock|supplied|istock(?:photo)?|alamy|"
+        r"getty images|handout)(?:\s*/\s*[^\n/()]{1,40})?\)?",
         ("Source: Sky News", "Image Credit: WeWork", "Above: A WeWork coworking space in San Francisco.",
-         "Image caption The council chamber on Tuesday", "Image source, Getty Images"),
+         "Image caption The council chamber on Tuesday", "Image source, Getty Images", "Supplied",
+         "(Image: © Shutterstock)"),
         max_words=40,
     ),
     Rule(
@@ -583,6 +597,16 @@ RULES: tuple[Rule, ...] = (
         r"(?:\s*(?:,|and|&|\|)\s*[^\s.!?]+(?:\s+[^\s.!?]+){0,5}){0,3}\.?",
         ("By Jamelle Bouie", "by Regan September 15, 2014", "By Sarah Whitfield and James Lee"),
         max_words=16,
+    ),
+    Rule(
+        "wire_credit",
+        "line",
+        # who reported and edited a wire story, in brackets or as a list with editing
+        r"\((?:additional )?(?:reporting|writing|editing) by [^()\n]{1,300}\)\.?|"
+        r"(?:additional )?reporting by [^\n]{1,200}?[;,] (?:with )?(?:additional reporting|editing|writing) by [^\n]{1,200}",
+        ("(Reporting by Jane Smith; Editing by Tom Brown)",
+         "Reporting by Rodrigo Campos; additional reporting by Stephanie Kelly; Editing by Nick Zieminski"),
+        max_words=60,
     ),
     Rule(
         "role_line",
