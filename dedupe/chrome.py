@@ -483,13 +483,17 @@ RULES: tuple[Rule, ...] = (
         "advertisement",
         "line",
         r"[(\[]?(?:advertisement|advertising|advert|ad|ads|sponsored|sponsored content|paid content|"
+        # the label in other languages, alone on its line
+        r"anzeige|werbung|publicité|publicite|publicidad|pubblicità|publicidade|reklama|advertentie|annonse|"
+        r"annons|mainos|reklame|реклама|"
         r"(?:sponsored|promoted) (?:links|stories|content)(?: by \w+)?|(?:links|stories|content) by (?:taboola|outbrain|revcontent)|"
         r"story continues below(?: advertisement)?|article continues (?:below|after (?:this )?advertisement)|"
         r"continue reading (?:below|the main story|the article)|scroll (?:down )?to continue.{0,40}|"
         r"skip (?:advertisement|ad)|report (?:an )?ad|content continues below)\s*[.:…]*"
         r"(?:\s*[-–—|]\s*(?:scroll|continue|story continues|article continues).{0,40})?[)\]]?",
         ("Advertisement", "Continue reading the main story", "Story continues below advertisement",
-         "Advertisement - scroll to continue", "(Story continues below)", "Sponsored Links by Taboola"),
+         "Advertisement - scroll to continue", "(Story continues below)", "Sponsored Links by Taboola",
+         "Anzeige", "Реклама"),
         max_words=10,
     ),
     Rule(
