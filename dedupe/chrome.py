@@ -450,6 +450,19 @@ RULES: tuple[Rule, ...] = (
         phrases=('delayed', 'provided by', 'powered by', 'supplied by'),
     ),
     Rule(
+        "access_prompt",
+        "line",
+        # a paywall, an app or a comments prompt, after at most one short sentence that leads to it;
+        # only as a paragraph of its own ("the deal gives Netflix unlimited access" is prose)
+        r"(?:[^.?!\n]{1,80}[.?!]\s*)?(?:to (?:continue|keep) reading|get unlimited (?:digital )?access|"
+        r"get the (?:[\w-]+ )?app|let us know in the comments)\b[^\n]{0,120}",
+        ("To continue reading, please log in or create a free account.",
+         "Get unlimited digital access for just $1 a week. Cancel anytime.",
+         "Want to read more? Get the app and never miss a story.",
+         "Have feedback on this story? Let us know in the comments below."),
+        max_words=35,
+    ),
+    Rule(
         "comments_prompt",
         "search",
         r"\bcomments? \(\d+\)|^\d+ comments?$|\bleave a (?:comment|reply)\b|\bcomments are (?:closed|moderated)\b|"
