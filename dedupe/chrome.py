@@ -1640,11 +1640,19 @@ def _cut_at_end_heading(paras: list[_Para], span: tuple[int, int]) -> int | None
         p = paras[i]
         if p.rule is None and _is_prose(p):
             seen += p.weight
-        elif p.heading and _RULES_BY_NAME[p.rule].terminal and (
-            seen >= max(50, 0.3 * total) or (seen >= _COMMENTED_POST_MIN_WORDS and _comment_follows(paras, i))
-        ):
-            return i
+        elif p.heading and _RULES_BY_NAME[p.rule].terminal:
+            if p.folded in _SECTION_HEADINGS:  # comments must be seen to follow
+                if seen >= _COMMENTED_POST_MIN_WORDS and _comment_follows(paras, i):
+                    return i
+            elif seen >= max(50, 0.3 * total) or (seen >= _COMMENTED_POST_MIN_WORDS and _comment_follows(paras, i)):
+                return i
     return None
+
+
+# Terminal headings that also head a section of a report or an essay ("Discussion", "Responses"):
+# they end the article only before comments. "Join the conversation" stays terminal on its own: on
+# cleaning-dev a comments policy follows it, with no comment to see yet.
+_SECTION_HEADINGS = frozenset({"discussion", "conversation", "responses"})
 
 
 _COMMENTED_POST_MIN_WORDS = 20  # prose before a comments block that opens with a comment header
@@ -1964,6 +1972,10 @@ def _strip_once(
                 if q.rule is None:
                     q.rule = "after_end_heading"
             span = _body(paras)
+        for i in range(span[0], span[1] + 1) if span is not None else ():
+            q = paras[i]
+            if i != cut and q.rule == "end_heading" and q.folded in _SECTION_HEADINGS:
+                q.rule = None  # a section of the article ("Discussion"), not the start of its comments
     keep = [False] * len(paras)
     title_idx = None
     if span is None:
