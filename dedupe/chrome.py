@@ -1567,6 +1567,29 @@ def _mark_teaser_runs(paras: list[_Para]) -> None:
         run = []
 
 
+_CAPS_PROMO_WORDS = 8  # fewer with a quote in it: "SEAN SPICER ELIMINATED FROM 'DANCING WITH THE STARS'"
+
+
+def _mark_caps_promos(paras: list[_Para]) -> None:
+    """A headline in capitals between two paragraphs of prose is a link to another story
+    ("TAYLOR SWIFT'S FORMER LABEL BOSS BLASTS HER SCOOTER BRAUN 'BULLYING' CLAIMS"). A subhead in
+    capitals is shorter ("HOW TO USE A WATER BATH CANNER") or asks ("DOES SHE HAVE A PLAN FOR
+    THAT?"), and a row of figures carries numbers; the article's own headline is never between
+    two paragraphs of its prose."""
+    for i in range(1, len(paras) - 1):
+        p = paras[i]
+        if p.rule is not None or p.n < 6 or p.text[-1] in ".?!:" or sum(t.isdigit() for t in p.toks) > 1:
+            continue
+        if p.n < _CAPS_PROMO_WORDS and not any(q in p.text for q in "'‘’\"“”"):
+            continue
+        letters = [c.isupper() for c in p.text if c.isalpha()]  # letters without case count against
+        if sum(letters) < 0.9 * len(letters):  # "... AT AMAs AMID FEUD ..." is capitals too
+            continue
+        before, after = paras[i - 1], paras[i + 1]
+        if before.rule is None and after.rule is None and _is_prose(before) and _is_prose(after):
+            p.rule = "caps_promo"
+
+
 def _body(paras: list[_Para]) -> tuple[int, int] | None:
     """Maximum-sum run of paragraphs (Kadane): the article body, or None when nothing is prose."""
     if _hard_wrapped(paras):
@@ -1964,6 +1987,7 @@ def _strip_once(
     _mark_repeated_short(paras)
     _mark_embeds(paras)
     _mark_teaser_runs(paras)
+    _mark_caps_promos(paras)
     span = _body(paras)
     if span is not None:
         cut = _cut_at_end_heading(paras, span)
