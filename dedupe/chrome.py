@@ -1578,8 +1578,12 @@ def _mark_caps_promos(paras: list[_Para]) -> None:
     two paragraphs of its prose."""
     for i in range(1, len(paras) - 1):
         p = paras[i]
-        if p.rule is not None or p.n < 6 or p.text[-1] in ".?!:" or sum(t.isdigit() for t in p.toks) > 1:
+        if p.rule is not None or not 6 <= p.n <= 30 or p.text[-1] in ".?!:":
             continue
+        if not p.text.lstrip("'‘’\"“”«(")[:1].isupper():
+            continue
+        if sum(c.islower() for c in p.text[:24]) > 2 or sum(t.isdigit() for t in p.toks) > 1:
+            continue  # a line in lower case, ruled out on its start before every letter is counted
         if p.n < _CAPS_PROMO_WORDS and not any(q in p.text for q in "'‘’\"“”"):
             continue
         letters = [c.isupper() for c in p.text if c.isalpha()]  # letters without case count against
