@@ -499,7 +499,8 @@ RULES: tuple[Rule, ...] = (
         # the label in other languages, alone on its line
         r"anzeige|werbung|publicité|publicite|publicidad|pubblicità|publicidade|reklama|advertentie|annonse|"
         r"annons|mainos|reklame|реклама|"
-        r"(?:sponsored|promoted) (?:links|stories|content)(?: by \w+)?|(?:links|stories|content) by (?:taboola|outbrain|revcontent)|"
+        r"(?:sponsored|promoted) (?:links|stories|content)(?: by \w+)?|"
+        r"(?:links|stories|content) by (?:taboola|outbrain|revcontent)|"
         r"story continues below(?: advertisement)?|article continues (?:below|after (?:this )?advertisement)|"
         r"continue reading (?:below|the main story|the article)|scroll (?:down )?to continue.{0,40}|"
         r"skip (?:advertisement|ad)|report (?:an )?ad|content continues below)\s*[.:…]*"
@@ -541,7 +542,8 @@ RULES: tuple[Rule, ...] = (
         r"continue reading|click here(?: to .{1,60})?|read (?:it|more|the rest)|more here|"
         r"(?:read|find out|learn) more(?: about .{1,60})?|back to (?:top|gallery|home)|"
         r"(?:previous|next) (?:article|story|post|page)|view (?:gallery|comments|all)|"
-        r"open in (?:app|browser)|download (?:the|our) (?:[\w-]+ ){0,3}app(?: for .{1,60})?|sign (?:me )?(?:up|in)|log ?(?:in|out)|subscribe|order reprints|"
+        r"open in (?:app|browser)|download (?:the|our) (?:[\w-]+ ){0,3}app(?: for .{1,60})?|"
+        r"sign (?:me )?(?:up|in)|log ?(?:in|out)|subscribe|order reprints|"
         r"(?:print|email|share) (?:this )?(?:article|story)|click to (?:enlarge|expand|zoom|play|view (?:\w+ ){0,3}\w+)|"
         r"open (?:image|photo|picture) in (?:gallery|(?:a )?new (?:tab|window)|full ?screen)|read in (?:the )?app|"
         r"report an? (?:error|typo|problem|correction)|submit an? correction|(?:get )?breaking news alerts|"
@@ -1656,7 +1658,8 @@ def _cut_at_end_heading(paras: list[_Para], span: tuple[int, int]) -> int | None
     the article is cut, a "Discussion" subhead in an essay's first paragraphs is not. On dev
     pages the terminal headings sit after 75-100% of the article's prose. A heading that the
     first comment's header follows ("Ann on May 2, 2018 at 4:47 pm said:") opens a comments
-    block wherever it stands, so it ends a short post that a long discussion follows too.
+    block wherever it stands, so it ends a short post that a long discussion follows too. A
+    heading that also names a section (`_SECTION_HEADINGS`) that it does not end loses its rule.
     """
     b0, b1 = span
     if not any(p.heading for p in paras[b0 : b1 + 1]):
@@ -1668,11 +1671,13 @@ def _cut_at_end_heading(paras: list[_Para], span: tuple[int, int]) -> int | None
         if p.rule is None and _is_prose(p):
             seen += p.weight
         elif p.heading and _RULES_BY_NAME[p.rule].terminal:
-            if p.folded in _SECTION_HEADINGS:  # comments must be seen to follow
-                if seen >= _COMMENTED_POST_MIN_WORDS and _comment_follows(paras, i):
-                    return i
-            elif seen >= max(50, 0.3 * total) or (seen >= _COMMENTED_POST_MIN_WORDS and _comment_follows(paras, i)):
+            section = p.folded in _SECTION_HEADINGS  # ends the article only when comments follow
+            if (not section and seen >= max(50, 0.3 * total)) or (
+                seen >= _COMMENTED_POST_MIN_WORDS and _comment_follows(paras, i)
+            ):
                 return i
+            if section:  # a section of the article ("Discussion"): it stays
+                p.rule, p.heading = None, False
     return None
 
 
@@ -2000,10 +2005,6 @@ def _strip_once(
                 if q.rule is None:
                     q.rule = "after_end_heading"
             span = _body(paras)
-        for i in range(span[0], span[1] + 1) if span is not None else ():
-            q = paras[i]
-            if i != cut and q.rule == "end_heading" and q.folded in _SECTION_HEADINGS:
-                q.rule = None  # a section of the article ("Discussion"), not the start of its comments
     keep = [False] * len(paras)
     title_idx = None
     if span is None:
