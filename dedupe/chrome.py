@@ -242,9 +242,9 @@ _SOCIAL = frozenset(
 _TIME = frozenset(
     """jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
     august september october november december mon tue tues wed thu thur thurs fri sat sun monday
-    tuesday wednesday thursday friday saturday sunday am pm a m p gmt bst utc est edt et cet cest pst
-    pdt cst cdt ist aest updated published posted last first modified on at by min mins minute
-    minutes hour hours ago read time reading day days week weeks month months year years st nd rd th
+    tuesday wednesday thursday friday saturday sunday am pm a m p gmt bst utc est edt et pt ct mt cet
+    cest pst pdt cst cdt mst mdt ist aest updated published posted last first modified on at by min
+    mins minute minutes hour hours ago read time reading day days week weeks month months year years st nd rd th
     today yesterday leitura tempo minuto minutos lectura lettura minuti lesezeit minuten lecture
     mins lire de di""".split()
 )
@@ -259,6 +259,10 @@ _ROLE = frozenset(
     contributing contributors author associate associated press and special to the news desk
     deputy managing digital producer wire reuters ap afp bloomberg""".split()
 )
+
+# A word of a byline: no sentence mark inside, but for a capital's initial ("L.") and a site's
+# name ("Cleveland.com"); "By Tuesday, the U.S. had ..." stays a sentence.
+_BYLINE_WORD = r"(?:[^\s.!?]+|(?-i:[A-Z]\.)|[\w-]+\.(?:com|org|net|co\.uk|com\.au|ca|ie|in|news|tv))"
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -293,10 +297,12 @@ RULES: tuple[Rule, ...] = (
         r"more (?:[\w’'-]+ ){1,3}(?:stories|articles|reads|headlines|videos)|"
         r"popular(?: posts| stories| now| articles)?|recent posts|related posts|you may have missed|"
         r"also in .{1,40}|more to explore|more videos|more coverage|keep reading|read more|"
-        r"also on .{1,40}|from around the web|paid content|partner content|elsewhere on .{1,40})"
-        r"\s*[:.»›>…]*",
+        r"also on .{1,40}|from around the web|paid content|partner content|elsewhere on .{1,40}|"
+        r"featured (?:videos?|stories|articles|posts))"
+        r"\s*(?:\(\d{1,3} of \d{1,3}\))?\s*[:.»›>…]*",
         ("More Stories", "Related", "Most read", "You may also like", "Related Headlines",
-         "Trending Now", "More from The Guardian", "More Great WIRED Stories"),
+         "Trending Now", "More from The Guardian", "More Great WIRED Stories", "Featured Video",
+         "More videos (1 of 9)"),
         max_words=8,
     ),
     Rule(
@@ -351,12 +357,15 @@ RULES: tuple[Rule, ...] = (
         r"\bsign (?:me )?up to (?:receive|get)\b|"
         r"\bsubscribe (?:now|today|here)\b|\bsubscribe (?:to|for) (?:our|my)\b|\bnewsletters?\b|"
         r"\bsubscribe (?:for free )?to receive new posts\b|"
+        r"^(?:subscribe|sign up) (?:to|for) [^\s.!?]+(?: [^\s.!?]+){0,4} (?:and|to) "
+        r"(?:get|stay|receive|never|enjoy|keep)\b|"
         r"\b(?:in|to) your inbox\b|\benter your e-?mail|\bunsubscribe\b|\bemail address\b|"
         r"\bsubscribers? only\b|\balready a subscriber|\blog ?in to\b|\bregister (?:now|for free|here)\b|"
         r"\bstay (?:informed|in the know|up to date|updated|connected|tuned)\s*[:!–—-]\s*(?:sign|subscribe|get|join|follow)\b",
         ("Get the latest headlines in your inbox.", "Sign up for The Morning Brief, our free newsletter.",
          "Sign up now for free updates.", "Subscribe to our YouTube channel.",
-         "Stay informed: sign up for breaking news alerts and our weekly politics roundup."),
+         "Stay informed: sign up for breaking news alerts and our weekly politics roundup.",
+         "Subscribe to WIRED and stay smart with more of your favorite Ideas writers."),
         max_words=60,
         sentence=True,
         keys=frozenset(
@@ -401,8 +410,9 @@ RULES: tuple[Rule, ...] = (
         "share_options",
         "line",
         # a share menu that names the story: "Share All sharing options for: <headline>"
-        r"share (?:all )?sharing options(?: for)?\s*:.{0,300}",
-        ("Share All sharing options for: Browns’ defensive snap counts, stats, and notes: Week 11",),
+        r"share (?:all )?sharing options(?:(?: for)?\s*:.{0,300})?",
+        ("Share All sharing options for: Browns’ defensive snap counts, stats, and notes: Week 11",
+         "Share All sharing options"),
         max_words=40,
     ),
     Rule(
@@ -527,10 +537,11 @@ RULES: tuple[Rule, ...] = (
         # players: nothing may follow ("Listen to me," he said. stays)
         r"your browser does not support (?:the )?(?:video|audio|iframe|html5 video)(?: tag| element| player)?\.?|"
         r"listen(?: to (?:this|the) (?:article|story))?(?:\s*[·•|:-]?\s*\d{1,3}(?::\d\d)? ?(?:min(?:ute)?s?|m))?|"
-        r"link copied(?: to clipboard)?!?|copied to clipboard!?|(?:like )?loading\s*(?:\.\.\.|…)",
+        r"link copied(?: to clipboard)?!?|copied to clipboard!?|(?:like )?loading\s*(?:\.\.\.|…)|"
+        r"thanks for watching!?(?:\s*visit (?:the )?(?:web)?site)?|embed (?:this|the) (?:video|clip|player)",
         ("An error has occurred, please try again later.", "This article has been sent to",
          "Enable JavaScript to view this content.", "Your browser does not support the video tag.", "Listen · 4 min",
-         "Link copied", "Like Loading..."),
+         "Link copied", "Like Loading...", "Thanks for watching! Visit Website", "Embed this video"),
         max_words=14,
     ),
     Rule(
@@ -571,14 +582,15 @@ RULES: tuple[Rule, ...] = (
         r"(?:source|sources|via|credit|credits|photo|photos|image|images|picture|pictures|photograph|"
         r"illustration|video|graphic|graphics|file photo|image credit|photo credit|cover image|"
         r"featured image|header image|top image|main image|lead image|pictured|above|below|"
-        r"caption|editing|reporting|written|edited|compiled|translated|translation)(?: by)?\s*[:|]\s*\S.*|"
+        r"caption|editing|reporting|written|edited|compiled|translated|translation|"
+        r"foto|fotos|texto|testo|autor|auteur|текст|фото|автор)(?: by)?\s*[:|]\s*\S.*|"
         r"(?:image|media|video) (?:caption|source|copyright),?\s+\S.*|"
         # a picture agency's name alone, as a credit under a photo: "Supplied", "(Image: © Shutterstock)"
         r"\(?(?:(?:image|photo|picture|credit)s?\s*:\s*)?©?\s*(?:shutterstock|supplied|istock(?:photo)?|alamy|"
         r"getty images|handout)(?:\s*/\s*[^\n/()]{1,40})?\)?",
         ("Source: Sky News", "Image Credit: WeWork", "Above: A WeWork coworking space in San Francisco.",
          "Image caption The council chamber on Tuesday", "Image source, Getty Images", "Supplied",
-         "(Image: © Shutterstock)"),
+         "(Image: © Shutterstock)", "Текст: Лида Буслаева · 11 октября 2018"),
         max_words=40,
     ),
     Rule(
@@ -612,9 +624,10 @@ RULES: tuple[Rule, ...] = (
         "byline",
         "line",
         r"(?:by|from|written by|words by|story by|posted by|reporting by|text by|por|di|de|von|par)"
-        r"\s+[^\s.!?]+(?:\s+[^\s.!?]+){0,5}"
-        r"(?:\s*(?:,|and|&|\|)\s*[^\s.!?]+(?:\s+[^\s.!?]+){0,5}){0,3}\.?",
-        ("By Jamelle Bouie", "by Regan September 15, 2014", "By Sarah Whitfield and James Lee"),
+        r"\s+" + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}"
+        r"(?:\s*(?:,|and|&|\|)\s*" + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}){0,3}\.?",
+        ("By Jamelle Bouie", "by Regan September 15, 2014", "By Sarah Whitfield and James Lee",
+         "By Troy L. Smith, Cleveland.com"),
         max_words=16,
     ),
     Rule(
@@ -661,8 +674,11 @@ RULES: tuple[Rule, ...] = (
         "line",
         r"home\s*[›>»/|].*|home(?: news| world| sport| sports| business| opinion| politics| tech| "
         r"technology| science| health| entertainment| lifestyle| culture| travel| local| national| "
-        r"international| uk| us| europe| asia| africa| americas| australia| india| middle east){1,3}",
-        ("Home › News", "Home News", "Home > World > Europe"),
+        r"international| uk| us| europe| asia| africa| americas| australia| india| middle east){1,3}|"
+        # three or more parts divided by "»" or "›": a trail of sections without "Home"
+        r"[^»›\n]{1,60}(?:\s[»›]\s[^»›\n]{1,80}){2,}",
+        ("Home › News", "Home News", "Home > World > Europe",
+         "Mensagens » Mensagens de Autoestima » Só quem se Ama…"),
         max_words=12,
     ),
     Rule(
@@ -676,17 +692,20 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "affiliate_disclosure",
         "search",
-        r"\baffiliate (?:links?|commission|advertising|program)|\bmay (?:earn|receive) (?:a )?"
-        r"(?:small )?(?:commission|compensation)|\bwe may earn\b|\bdisclosure (?:policy|page|statement)\b|"
+        r"\baffiliate (?:links?|commission|advertising|programs?|partnerships?)|\bmay (?:earn|receive) (?:a )?"
+        r"(?:small )?(?:commission|compensation)|"
+        r"\bmay (?:earn|receive|get) an? (?:portion|share|percentage|cut) of (?:the )?sales?\b|"
+        r"\bwe may earn\b|\bdisclosure (?:policy|page|statement)\b|"
         r"\bif you buy something (?:through|from|via)\b|\ba share of (?:the )?sales?\b",
         ("This post may contain affiliate and/or referral links. Please see my disclosure page.",
-         "If you buy something through this post, IGN may get a share of the sale."),
+         "If you buy something through this post, IGN may get a share of the sale.",
+         "Wired may earn a portion of sales from products that are purchased through our site."),
         max_words=60,
         sentence=True,
         keys=frozenset("affiliate may disclosure buy sale sales".split()),
         phrases=(
             'affiliate', 'commission', 'compensation', 'we may earn', 'disclosure', 'if you buy something',
-            'share of',
+            'share of', 'portion of', 'percentage of', 'cut of',
         ),
     ),
     Rule(
@@ -698,6 +717,46 @@ RULES: tuple[Rule, ...] = (
         ("Write to Al Root at allen.root@dowjones.com", "Have a news tip? Email us at tips@example.com",
          "Got a story? Get in touch at news@example.com"),
         max_words=16,
+    ),
+    Rule(
+        "handle_line",
+        "line",
+        # a social handle alone, or after a name: the credit of an embedded post, an author's account
+        r"(?-i:[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3} )?\(?@\w{1,30}\)?",
+        ("@paulinaporizkov", "Nishant Kumar @Nishantopines"),
+        max_words=6,
+    ),
+    Rule(
+        "post_meta",
+        "line",
+        # the date, author, category and tags of a blog post on one line
+        r"(?:[^\n]{0,40}[-|–·]\s*)?(?:published|posted|written|publicado|postado|escrito|pubblicato)\s+"
+        r"(?:by|on|in|por|em|da|il)\s*:?[^\n]{1,120}?[-|–·]\s*"
+        r"(?:categor(?:y|ies|ia|ias)|tags?|sections?|seção)\s*:[^\n]{0,300}(?<![.!?])",
+        ("05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: sad arrombamento veiculo",),
+        max_words=60,
+    ),
+    Rule(
+        "markup",
+        "line",
+        # an embed code saved as text: "<script type=... src=...></script>", "<iframe ...>"
+        r"<(?:script|iframe|noscript|embed|object|style|div|span|img|figure|blockquote|a|p)\b[^\n]*",
+        ('<script type="text/javascript" src="https://example.com/player.js"></script>',
+         '<iframe width="560" height="315" src="https://www.youtube.com/embed/x"></iframe>'),
+        max_words=150,
+    ),
+    Rule(
+        "author_bio",
+        "line",
+        # the author's note after a story: "Jane Doe is a staff writer at WIRED covering ..."
+        # (not a report on a journalist: "... who was arrested in Moscow")
+        r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3})(?: \(@\w{1,30}\))? is (?:an?|the) "
+        r"(?![^\n]*\bwho (?:was|were|had|has been)\b)(?:[\w-]+ ){0,4}"
+        r"(?:writer|reporter|editor|contributor|correspondent|columnist|journalist|producer)s? "
+        r"(?:at|for|of|with|covering|based)\b[^\n]{0,700}",
+        ("Louise Matsakis is a Staff Writer at WIRED covering Amazon, security, and online platforms.",
+         "Trevor Daugherty is the Senior Editor of 9to5Toys. Since joining in 2014, he has reviewed products."),
+        max_words=120,
     ),
 )
 
@@ -1642,6 +1701,7 @@ def _mark_headings(paras: list[_Para]) -> None:
             j = i + 1
             while j < len(paras) and paras[j].n <= 25 and (
                 paras[j].rule is not None or not _is_prose(paras[j]) or paras[j].text[-1] in "!?"
+                or _quoted_headline_end(paras[j].text)
             ):
                 if paras[j].rule is None:
                     paras[j].rule = "related_links"
@@ -1649,6 +1709,12 @@ def _mark_headings(paras: list[_Para]) -> None:
             i = j
         else:
             i += 1
+
+
+def _quoted_headline_end(text: str) -> bool:
+    """A headline that ends with a quotation ("Grace Millane ‘gave man list of fetishes’"): a
+    closing quote right after a letter. A sentence puts its full stop inside the quote or after it."""
+    return text[-1] in "’”'\"" and len(text) > 1 and text[-2].isalnum()
 
 
 def _cut_at_end_heading(paras: list[_Para], span: tuple[int, int]) -> int | None:
@@ -1758,6 +1824,20 @@ def _keep_body_times(paras: list[_Para]) -> None:
                 stamps.append(i)
     for i in (times if len(times) >= 2 else []) + stamps:
         paras[i].rule = None
+
+
+def _keep_early_bios(paras: list[_Para]) -> None:
+    """An author's note ends a story, after its prose; the same words early in a story are its
+    subject ("Jane Doe is a reporter for the Post who ..." in a report on her arrest): an
+    `author_bio` line with a fifth of the document's prose after it stays."""
+    bios = [i for i, p in enumerate(paras) if p.rule == "author_bio"]
+    if not bios:
+        return
+    prose = [p.weight if p.rule is None and _is_prose(p) else 0 for p in paras]
+    total = sum(prose)
+    for i in bios:
+        if sum(prose[:i]) < 0.8 * total:
+            paras[i].rule = None
 
 
 # "(Graphic: Global assets in 2019 - here)": a wire story's link to a chart, its anchor "here"
@@ -1997,6 +2077,7 @@ def _strip_once(
     _mark_embeds(paras)
     _mark_teaser_runs(paras)
     _mark_caps_promos(paras)
+    _keep_early_bios(paras)
     span = _body(paras)
     if span is not None:
         cut = _cut_at_end_heading(paras, span)
