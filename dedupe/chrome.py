@@ -204,7 +204,7 @@ def _ends_with(text: str, ends: tuple[str, ...]) -> bool:
 
 # Words that say nothing alone: a vocab rule needs at least one word outside this set.
 _FUNCTION_WORDS = frozenset("the a an and or of on at by in to is this it via us x s m first last de di".split())
-_NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s|h|m|k)?")
+_NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s|h|m|k|am|pm)?")  # "8:22AM" is "8", "22am"
 _QUOTE_CHARS = re.compile(r"[\"“”«»„]")
 
 # The non-ASCII letters that `re.IGNORECASE` matches to ASCII letters ("ı" and "İ" to i, "ſ" to s,
@@ -460,6 +460,15 @@ RULES: tuple[Rule, ...] = (
         phrases=('delayed', 'provided by', 'powered by', 'supplied by'),
     ),
     Rule(
+        "sister_title",
+        "line",
+        # a magazine of the same publisher (quotes around its name: a line, not a search rule)
+        r"(?:[^.?!\n]{1,60}\?\s*)?(?:subscribe to|get a subscription (?:of|to)|try) our sister "
+        r"(?:title|publication|magazine|site)\b[^\n]{0,300}",
+        ('Need more space? Subscribe to our sister title "All About Space" Magazine for the latest news!',),
+        max_words=60,
+    ),
+    Rule(
         "access_prompt",
         "line",
         # a paywall, an app or a comments prompt, after at most one short sentence that leads to it;
@@ -552,7 +561,7 @@ RULES: tuple[Rule, ...] = (
         r"full (?:report|story|article|coverage|text)|"
         r"continue reading|click here(?: to .{1,60})?|read (?:it|more|the rest)|more here|"
         r"(?:read|find out|learn) more(?: about .{1,60})?|back to (?:top|gallery|home)|"
-        r"(?:previous|next) (?:article|story|post|page)|view (?:gallery|comments|all)|"
+        r"(?:previous|next) (?:article|story|post|page)|view (?:gallery|comments|all)(?: \(\d+\))?|"
         r"open in (?:app|browser)|download (?:the|our) (?:[\w-]+ ){0,3}app(?: for .{1,60})?|"
         r"sign (?:me )?(?:up|in)|log ?(?:in|out)|subscribe|order reprints|"
         r"(?:print|email|share) (?:this )?(?:article|story)|click to (?:enlarge|expand|zoom|play|view (?:\w+ ){0,3}\w+)|"
@@ -623,11 +632,15 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "byline",
         "line",
+        # the date may come first: "Monday November 18, 2019 7:45 am PST by Joe Rossignol"
+        r"(?:(?:[a-z]+day,? )?[a-z]{3,9}\.? \d{1,2},? \d{4},?(?: \d{1,2}:\d\d ?(?:[ap]\.?m\.?)?(?: [a-z]{2,4})?)? )?"
         r"(?:by|from|written by|words by|story by|posted by|reporting by|text by|por|di|de|von|par)"
         r"\s+" + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}"
-        r"(?:\s*(?:,|and|&|\|)\s*" + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}){0,3}\.?",
+        r"(?:\s*(?:,|and|&|\||\s[-–—](?=\s*(?-i:[A-Z])))\s*"
+        + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}){0,3}\.?",
         ("By Jamelle Bouie", "by Regan September 15, 2014", "By Sarah Whitfield and James Lee",
-         "By Troy L. Smith, Cleveland.com"),
+         "By Troy L. Smith, Cleveland.com", "By Tim Childers - Live Science Contributor 2019-11-19T12:48:14Z Space",
+         "Monday November 18, 2019 7:45 am PST by Joe Rossignol"),
         max_words=16,
     ),
     Rule(
@@ -639,6 +652,16 @@ RULES: tuple[Rule, ...] = (
         ("(Reporting by Jane Smith; Editing by Tom Brown)",
          "Reporting by Rodrigo Campos; additional reporting by Stephanie Kelly; Editing by Nick Zieminski"),
         max_words=60,
+    ),
+    Rule(
+        "name_role",
+        "line",
+        # a name, then the agency or the role: a photo credit or a wire byline
+        r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}),\s+(?:(?:the )?associated press|ap|afp|reuters|bloomberg|"
+        r"epa|getty images|(?:(?:ap|staff|sports|senior|contributing|chief) ){0,2}"
+        r"(?:writer|reporter|correspondent|photographer))",
+        ("Patrick Semansky, ASSOCIATED PRESS", "Greg Beacham, Ap Sports Writer"),
+        max_words=8,
     ),
     Rule(
         "role_line",
@@ -654,6 +677,14 @@ RULES: tuple[Rule, ...] = (
                   "November 18, 2019 11:03 PM"),
         max_words=30,
         vocab=_TIME,
+    ),
+    Rule(
+        "dateline",
+        "line",
+        # a place or desk, then when: "New Delhi, News Nation Bureau | Updated : 19 November 2019, 09:01 AM"
+        r"[^|\n]{1,80}\|\s*(?:updated|published|posted|last updated)\s*:?\s*[^|\n]{0,40}\d{4}[^|\n]{0,30}",
+        ("New Delhi, News Nation Bureau | Updated : 19 November 2019, 09:01 AM",),
+        max_words=30,
     ),
     Rule(
         "gallery_control",
@@ -750,12 +781,14 @@ RULES: tuple[Rule, ...] = (
         "line",
         # the author's note after a story: "Jane Doe is a staff writer at WIRED covering ..."
         # (not a report on a journalist: "... who was arrested in Moscow")
-        r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3})(?: \(@\w{1,30}\))? is (?:an?|the) "
+        r"(?-i:(?!(?:He|She|It|They|This|That|There|Who|What|Which)\b)[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3})"
+        r"(?: \(@\w{1,30}\))? is (?:an?|the) "
         r"(?![^\n]*\bwho (?:was|were|had|has been)\b)(?:[\w-]+ ){0,4}"
         r"(?:writer|reporter|editor|contributor|correspondent|columnist|journalist|producer)s? "
         r"(?:at|for|of|with|covering|based)\b[^\n]{0,700}",
         ("Louise Matsakis is a Staff Writer at WIRED covering Amazon, security, and online platforms.",
-         "Trevor Daugherty is the Senior Editor of 9to5Toys. Since joining in 2014, he has reviewed products."),
+         "Trevor Daugherty is the Senior Editor of 9to5Toys. Since joining in 2014, he has reviewed products.",
+         "Julius is an LA Entertainment Reporter for Fox News."),
         max_words=120,
     ),
 )
