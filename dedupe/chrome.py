@@ -130,6 +130,9 @@ class Rule:
               Python's `re` tries a pattern at every position (~12 us per paragraph and rule,
               most of the stripper's time before this prefilter). The tests check that every
               example and case the regex matches passes the prefilter.
+    addressed: a "search" rule whose words are also a topic of news ("privacy policy", "newsletter",
+              "copyright", "donation"): it fires on a sentence only when the sentence speaks to the
+              reader (`_speaks_to_reader`); "Meta changed its privacy policy last year." is prose.
     phrases:  a second stage for rules whose keys are common words ("support", "help", "make"):
               every match also contains one of these lower-case strings ("your support", "help
               us", "donation"), checked with `in` on the lower-cased text (~20x cheaper than the
@@ -148,6 +151,7 @@ class Rule:
     marks: tuple[str, ...] = ()
     ends: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
+    addressed: bool = False
     regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -177,7 +181,9 @@ class Rule:
                 return False
             if _QUOTE_CHARS.search(text):
                 return False
-            return self.regex.search(text) is not None
+            if self.regex.search(text) is None:
+                return False
+            return not self.addressed or _speaks_to_reader(text, words(text) if toks is None else toks)
         return self.regex.fullmatch(text) is not None
 
     def may_match(self, text: str, hits: frozenset[str] | set[str]) -> bool:
@@ -229,6 +235,31 @@ def _lower(text: str) -> str:
 
 
 
+# Words by which a page speaks to its reader, and the verbs its calls to action start with: a
+# sentence with none of them that ends like a sentence is a report ("The company updated its terms
+# of service in March."), whatever topic words it holds.
+_READER_WORDS = frozenset(
+    """you your yours youre we our ours us please here reserved redistributed rewritten
+    tu tuo tua ti noi nostro nostra nostri vostro devi puoi usted nosotros nuestro nuestra nuestros
+    você voce vocês nós nosso nossa seu sua vous votre vos nous notre nos du dein deine wir unser
+    unsere uns""".split()
+)
+_CALL_VERBS = frozenset(
+    """follow sign subscribe get click tap download join share like support donate become read watch
+    listen enter register log visit check learn see find help make give stay keep try thanks thank
+    want need dont""".split()
+)
+_REPORT_MIN_WORDS = 6  # shorter lines are labels ("Privacy Policy", "Cookie settings")
+
+
+def _speaks_to_reader(text: str, toks: list[str]) -> bool:
+    """Whether an `addressed` rule's match is chrome: a label or menu (short, or without a
+    sentence's final mark), or a sentence that addresses the reader or starts with a call to act."""
+    if len(toks) < _REPORT_MIN_WORDS or text.rstrip()[-1:] not in ".!?\"”’" or "©" in text:
+        return True
+    return toks[0] in _CALL_VERBS or not _READER_WORDS.isdisjoint(toks)
+
+
 # Separators seen after promo labels: "READ MORE: x", "Related » x", "MORE | x".
 _SEP = r"\s*[:|»›>–—-]+\s*"
 
@@ -259,6 +290,11 @@ _ROLE = frozenset(
     contributing contributors author associate associated press and special to the news desk
     deputy managing digital producer wire reuters ap afp bloomberg""".split()
 )
+
+# Where a sentence starts, in a paragraph or alone (`_sentences` cuts after an end mark and a
+# space): a call to act is chrome there ("Follow NBC Latino on Facebook."), not in the middle
+# of a sentence ("80 million people follow him on Twitter").
+_SENTENCE_START = r"(?:^|(?<=[.!?…\"”’)]\s))\s*"
 
 # A word of a byline: no sentence mark inside, but for a capital's initial ("L.") and a site's
 # name ("Cleveland.com"); "By Tuesday, the U.S. had ..." stays a sentence.
@@ -310,7 +346,7 @@ RULES: tuple[Rule, ...] = (
         "heading",
         r"(?:\d+ )?(?:comments?|reader comments|(?:top|most) (?:rated |liked |popular |recent )?comments|"
         r"featured comments|leave a (?:comment|reply)|post a comment|add a comment|"
-        r"join the (?:conversation|discussion)|conversation|discussion|responses|\d+ responses|"
+        r"join the (?:conversation|discussion)|conversation|discussion|responses|\d+ responses|have your say|"
         r"(?:\d+ )?(?:thoughts|replies) on .{1,80}|about the (?:author|writer)|author bio|"
         r"(?-i:(?:[Aa]bout|[Ss]obre|[Üü]ber|[Aa] proposito di|[Àà] propos de) [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})|"
         r"comentários|comentarios|commenti|kommentare|commentaires|deixe (?:um|seu) comentário)"
@@ -323,7 +359,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "donation_appeal",
         "search",
-        r"\byour (?:support|donation|contribution|gift)s? (?:helps?|makes?|allows?|means?|will)|"
+        r"\byour (?:support|donation|contribution|gift)s? (?:helps?|makes?|allows?|means?|will|keeps?|lets?|"
+        r"enables?|funds?|pays?|powers?|sustains?)|"
         r"\bsupport (?:our|independent|quality|local|trusted|fact-based) (?:journalism|reporting|news)|"
         r"\bsmall favou?r to ask|\bmak(?:e|ing) a (?:one-time |one-off |monthly |small |recurring )?"
         r"(?:donation|contribution)|\bdonate (?:now|today)|\bbecome a (?:member|subscriber|supporter|patron)|"
@@ -347,6 +384,7 @@ RULES: tuple[Rule, ...] = (
             'journalism relies', 'reader-', 'paywall', 'please consider', 'as little as', 'help us',
             'before you go', 'independent journalism', 'fund our',
         ),
+        addressed=True,
     ),
     Rule(
         "newsletter_signup",
@@ -357,7 +395,7 @@ RULES: tuple[Rule, ...] = (
         r"\bsign (?:me )?up to (?:receive|get)\b|"
         r"\bsubscribe (?:now|today|here)\b|\bsubscribe (?:to|for) (?:our|my)\b|\bnewsletters?\b|"
         r"\bsubscribe (?:for free )?to receive new posts\b|"
-        r"^(?:subscribe|sign up) (?:to|for) [^\s.!?]+(?: [^\s.!?]+){0,4} (?:and|to) "
+        + _SENTENCE_START + r"(?:subscribe|sign up) (?:to|for) [^\s.!?]+(?: [^\s.!?]+){0,4} (?:and|to) "
         r"(?:get|stay|receive|never|enjoy|keep)\b|"
         r"\b(?:in|to) your inbox\b|\benter your e-?mail|\bunsubscribe\b|\bemail address\b|"
         r"\bsubscribers? only\b|\balready a subscriber|\blog ?in to\b|\bregister (?:now|for free|here)\b|"
@@ -376,11 +414,16 @@ RULES: tuple[Rule, ...] = (
             'sign up', 'sign me up', 'subscribe', 'newsletter', 'your inbox', 'enter your e', 'email address',
             'log in to', 'login to', 'register now', 'register for free', 'register here', 'stay ',
         ),
+        addressed=True,
     ),
     Rule(
         "social_follow",
         "search",
-        r"\bfollow (?:us|me|\w+(?: \w+){0,6}) on (?:facebook|twitter|instagram|linkedin|youtube|tiktok|x)\b|"
+        # another name than "us"/"me" only as an imperative: "80 million people follow him on Twitter" is prose
+        r"(?:\bfollow (?:us|me)|" + _SENTENCE_START + r"follow \w+(?: \w+){0,6}) on "
+        r"(?:facebook|twitter|instagram|linkedin|youtube|tiktok|x)\b|"
+        r"\bfollow us on (?:google news|threads|bluesky|telegram|whatsapp)\b|"
+        r"\bjoin our (?:[\w.-]+ )?(?:whatsapp|telegram) (?:channel|group)|"
         r"\blike us on facebook|\bshare this (?:article|story|post|page|video)\b|"
         r"\bshare (?:it|this) with (?:a |your )?friends?\b|\blike this (?:story|article|post)\?|"
         r"\bsubscribe to (?:\S+ ){0,4}(?:youtube|channel|podcast)|"
@@ -394,10 +437,12 @@ RULES: tuple[Rule, ...] = (
         sentence=True,
         keys=frozenset("follow like share click join subscribe".split()),
         phrases=(
-            'facebook', 'twitter', 'instagram', 'linkedin', 'youtube', 'tiktok', ' on x', 'share this',
+            'facebook', 'twitter', 'instagram', 'linkedin', 'youtube', 'tiktok', ' on x', 'share this', 'follow us on',
+            'whatsapp', 'telegram',
             'share on', 'share via', 'click ', 'join the ', 'join our ', 'share it', 'like this ',
             'subscribe to ',
         ),
+        addressed=True,
     ),
     Rule(
         "share_bar",
@@ -430,6 +475,7 @@ RULES: tuple[Rule, ...] = (
             'cookie', 'by continuing', 'by using', 'privacy policy', 'privacy notice', 'terms of use',
             'terms of service', 'terms and conditions',
         ),
+        addressed=True,
     ),
     Rule(
         "copyright",
@@ -446,6 +492,7 @@ RULES: tuple[Rule, ...] = (
         marks=('©',),
         # "c" and "order" are common words ("Washington, D.C.", "in order to")
         phrases=('©', '(c)', 'copyright', 'all right', 'commercial use only', 'copies', 'reprints', 'rewritten'),
+        addressed=True,
     ),
     Rule(
         "market_data_notice",
@@ -474,28 +521,44 @@ RULES: tuple[Rule, ...] = (
         # a paywall, an app or a comments prompt, after at most one short sentence that leads to it;
         # only as a paragraph of its own ("the deal gives Netflix unlimited access" is prose)
         r"(?:[^.?!\n]{1,80}[.?!]\s*)?(?:to (?:continue|keep) reading|get unlimited (?:digital )?access|"
-        r"get the (?:[\w-]+ )?app|let us know in the comments)\b[^\n]{0,120}",
+        r"get the (?:[\w-]+ )?app|let us know in the comments)\b[^\n]{0,120}|"
+        r"(?:this (?:article|story|content) is )?(?:only )?(?:for|available to) (?:paying )?(?:subscribers|members)"
+        r"(?: only)?\.?|you(?:'ve|’ve| have) reached (?:your|the) (?:limit|maximum) of (?:free )?(?:articles|stories)"
+        r"[^\n]{0,80}|please (?:log ?in|sign in|register|subscribe)[^.?!\n]{0,60} to (?:continue|keep) reading[.!]?|"
+        r"(?:we want to hear from you[.!]?\s*)?(?:tell us|share) your thoughts in the comments(?: below)?[.!]?",
         ("To continue reading, please log in or create a free account.",
          "Get unlimited digital access for just $1 a week. Cancel anytime.",
          "Want to read more? Get the app and never miss a story.",
-         "Have feedback on this story? Let us know in the comments below."),
+         "Have feedback on this story? Let us know in the comments below.", "This article is for subscribers only.",
+         "You have reached your limit of free articles this month.",
+         "Please log in or register to continue reading.",
+         "We want to hear from you. Tell us your thoughts in the comments below."),
         max_words=35,
     ),
     Rule(
         "comments_prompt",
         "search",
-        r"\bcomments? \(\d+\)|^\d+ comments?$|\bleave a (?:comment|reply)\b|\bcomments are (?:closed|moderated)\b|"
+        # "asked to leave a comment in the guest book" is prose
+        r"\bcomments? \(\d+\)|^\d+ comments?$|\bleave a (?:comment|reply)\b(?=\s*(?:below|here|cancel|[.!:]|$))|"
+        r"\bcomments are (?:closed|moderated)\b|\bsave my name, email\b|\bnotify me of (?:new|follow-up) "
+        r"(?:posts|comments)\b|\buses akismet to reduce spam\b|"
         r"\bpost a comment\b|\b(?:show|view|load|hide|read) (?:all )?(?:\d+ )?comments\b|"
-        r"\bcommunity guidelines\b|\byou must be logged in\b|\b(?:lascia|deixe|deja|laisser) (?:un|uma|um|un) "
+        # "Facebook updated its community guidelines" is a report
+        r"\b(?:our|site) community guidelines\b|\bcommunity guidelines\b[^.!?\n]{0,80}\b(?:comments?|you|your)\b|"
+        r"\b(?:comments?|you|your)\b[^.!?\n]{0,80}\bcommunity guidelines\b|\byou must be logged in\b|"
+        r"\b(?:lascia|deixe|deja|laisser) (?:un|uma|um|un) "
         r"(?:commento|comentário|comentario|commentaire)|\binviare un commento\b|"
         r"^.{1,60} (?:on|at) .{1,40}\d{4}.{0,20} (?:said|says|wrote)\s*:?$",
         ("Comments (0)", "Comments are moderated and may take up to 24 hours to appear."),
         max_words=40,
         sentence=True,
         ends=("said", "says", "wrote", "comment", "comments"),
-        keys=frozenset("comment comments leave post community logged lascia deixe deja laisser inviare".split()),
+        keys=frozenset(
+            "comment comments leave post community logged lascia deixe deja laisser inviare save notify akismet".split()
+        ),
         # "post" and "leave" are common words (the regex tries every position: ~100 us a paragraph)
-        phrases=('comment', 'leave a ', 'community guidelines', 'logged in', 'lascia', 'deixe', 'deja', 'laisser'),
+        phrases=('comment', 'leave a ', 'community guidelines', 'logged in', 'lascia', 'deixe', 'deja', 'laisser',
+                 'save my name', 'notify me', 'akismet'),
     ),
     Rule(
         "comment_header",
@@ -522,7 +585,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:links|stories|content) by (?:taboola|outbrain|revcontent)|"
         r"story continues below(?: advertisement)?|article continues (?:below|after (?:this )?advertisement)|"
         r"continue reading (?:below|the main story|the article)|scroll (?:down )?to continue.{0,40}|"
-        r"skip (?:advertisement|ad)|report (?:an )?ad|content continues below)\s*[.:…]*"
+        r"skip (?:advertisement|ad)|report (?:an |this )?ad|content continues below)\s*[.:…]*"
         r"(?:\s*[-–—|]\s*(?:scroll|continue|story continues|article continues).{0,40})?[)\]]?",
         ("Advertisement", "Continue reading the main story", "Story continues below advertisement",
          "Advertisement - scroll to continue", "(Story continues below)", "Sponsored Links by Taboola",
@@ -547,11 +610,16 @@ RULES: tuple[Rule, ...] = (
         r"your browser does not support (?:the )?(?:video|audio|iframe|html5 video)(?: tag| element| player)?\.?|"
         r"listen(?: to (?:this|the) (?:article|story))?(?:\s*[·•|:-]?\s*\d{1,3}(?::\d\d)? ?(?:min(?:ute)?s?|m))?|"
         r"link copied(?: to clipboard)?!?|copied to clipboard!?|(?:like )?loading\s*(?:\.\.\.|…)|"
-        r"thanks for watching!?(?:\s*visit (?:the )?(?:web)?site)?|embed (?:this|the) (?:video|clip|player)",
+        r"thanks for watching!?(?:\s*visit (?:the )?(?:web)?site)?|embed (?:this|the) (?:video|clip|player)|"
+        r"(?:thank you|thanks) for reading[.!]*|(?:text|font) size|a a a|"
+        # an embed's notice: "This content is imported from YouTube. You may be able to find ..."
+        r"(?:this content is imported from [^\n]{1,60}?\.\s*)?you may be able to find (?:the same|more) [^\n]{0,200}",
         ("An error has occurred, please try again later.", "This article has been sent to",
          "Enable JavaScript to view this content.", "Your browser does not support the video tag.", "Listen · 4 min",
-         "Link copied", "Like Loading...", "Thanks for watching! Visit Website", "Embed this video"),
-        max_words=14,
+         "Link copied", "Like Loading...", "Thanks for watching! Visit Website", "Embed this video",
+         "Thanks for reading!", "Text size",
+         "This content is imported from YouTube. You may be able to find the same content in another format."),
+        max_words=50,
     ),
     Rule(
         "link_stub",
@@ -564,7 +632,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:previous|next) (?:article|story|post|page)|view (?:gallery|comments|all)(?: \(\d+\))?|"
         r"open in (?:app|browser)|download (?:the|our) (?:[\w-]+ ){0,3}app(?: for .{1,60})?|"
         r"sign (?:me )?(?:up|in)|log ?(?:in|out)|subscribe|order reprints|"
-        r"(?:print|email|share) (?:this )?(?:article|story)|click to (?:enlarge|expand|zoom|play|view (?:\w+ ){0,3}\w+)|"
+        r"(?:print|email|share) (?:this )?(?:article|story)|"
+        r"click to (?:enlarge|expand|zoom|play|print|email|view (?:\w+ ){0,3}\w+)(?: \(opens in (?:a )?new window\))?|"
         r"open (?:image|photo|picture) in (?:gallery|(?:a )?new (?:tab|window)|full ?screen)|read in (?:the )?app|"
         r"report an? (?:error|typo|problem|correction)|submit an? correction|(?:get )?breaking news alerts|"
         r"(?:already have|don['’]?t have|do not have) an account\??(?:\s*(?:log ?in|sign (?:in|up)|register|create one))?|"
@@ -605,11 +674,15 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "photo_caption",
         "search",
-        r"\b(?:photo|photograph|image|picture|pic|illustration|video|footage|graphic)s?(?: by)?\s*(?::|/|\bby\b)|"
+        # "by" before a name ("Photo by John Smith"), not "Photos by the agency show ..."
+        r"\b(?:photo|photograph|image|picture|pic|illustration|video|footage|graphic)s?(?: by)?\s*(?::|/)|"
+        r"\b(?:photo|photograph|image|picture|pic|illustration|video|footage|graphic)s? by (?-i:[A-Z])|"
         r"/\s*(?:reuters|ap|afp|getty(?: images)?|epa(?:-efe)?|shutterstock|pa(?: wire| images| media)?|"
         r"bloomberg|afp via getty images|ap photo|alamy|istock(?:photo)?|sputnik|tass|xinhua|anadolu)\s*\)?\s*$|"
         r"/[^/()]{1,60} via (?:ap|reuters|afp|getty images)\s*\)\s*$|"
-        r"\bgetty images\b|\bap photo\b|\bcredit\s*(?:\.\.\.|…|:)|\bphoto credit\b|(?-i:\b[Cc]ourtesy(?: of)? [A-Z])|"
+        # the agency in a credit's place ("/Getty Images", "via Getty Images"), not "Getty Images sued ..."
+        r"(?:[(/,:|]\s*|\b(?:via|by|for|credit) )getty images\b|\bgetty images\s*(?:$|[)/|]|\bvia\b|\bfor\b)|"
+        r"\bap photo\b|\bcredit\s*(?:\.\.\.|…|:)|\bphoto credit\b|(?-i:\b[Cc]ourtesy(?: of)? [A-Z])|"
         r"\b(?:file|stock|handout) (?:photo|image|picture)\b",
         ("Russian President Vladimir Putin. Photo: SPUTNIK/Reuters",
          "Trump asked voters for a big win. Credit... Doug Mills/The New York Times",
@@ -633,14 +706,15 @@ RULES: tuple[Rule, ...] = (
         "byline",
         "line",
         # the date may come first: "Monday November 18, 2019 7:45 am PST by Joe Rossignol"
-        r"(?:(?:[a-z]+day,? )?[a-z]{3,9}\.? \d{1,2},? \d{4},?(?: \d{1,2}:\d\d ?(?:[ap]\.?m\.?)?(?: [a-z]{2,4})?)? )?"
+        r"(?:(?:posted on |published on |updated on )?(?:[a-z]+day,? )?[a-z]{3,9}\.? \d{1,2},? \d{4},?"
+        r"(?: \d{1,2}:\d\d ?(?:[ap]\.?m\.?)?(?: [a-z]{2,4})?)? )?"
         r"(?:by|from|written by|words by|story by|posted by|reporting by|text by|por|di|de|von|par)"
         r"\s+" + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}"
         r"(?:\s*(?:,|and|&|\||\s[-–—](?=\s*(?-i:[A-Z])))\s*"
         + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}){0,3}\.?",
         ("By Jamelle Bouie", "by Regan September 15, 2014", "By Sarah Whitfield and James Lee",
          "By Troy L. Smith, Cleveland.com", "By Tim Childers - Live Science Contributor 2019-11-19T12:48:14Z Space",
-         "Monday November 18, 2019 7:45 am PST by Joe Rossignol"),
+         "Monday November 18, 2019 7:45 am PST by Joe Rossignol", "Posted on November 18, 2019 by admin"),
         max_words=16,
     ),
     Rule(
@@ -744,7 +818,7 @@ RULES: tuple[Rule, ...] = (
         "line",
         # a question may come first: "Have a news tip? Email us at ..."
         r"(?:[^.?!\n]{1,60}\?\s*)?(?:write to|contact|e-?mail|reach|get in touch(?: with)?)"
-        r"(?: (?:the (?:author|writer|reporter)s?|[^@\s]+(?: [^@\s]+){0,4}))? (?:at|via|on) \S+@\S+",
+        r"(?: (?:the (?:author|writer|reporter)s?|[^@\s]+(?: [^@\s]+){0,4}))? (?:(?:at|via|on) )?\S+@\S+",
         ("Write to Al Root at allen.root@dowjones.com", "Have a news tip? Email us at tips@example.com",
          "Got a story? Get in touch at news@example.com"),
         max_words=16,
@@ -774,6 +848,15 @@ RULES: tuple[Rule, ...] = (
         r"<(?:script|iframe|noscript|embed|object|style|div|span|img|figure|blockquote|a|p)\b[^\n]*",
         ('<script type="text/javascript" src="https://example.com/player.js"></script>',
          '<iframe width="560" height="315" src="https://www.youtube.com/embed/x"></iframe>'),
+        max_words=150,
+    ),
+    Rule(
+        "about_site",
+        "line",
+        # the site's or author's note under a label of its own: "About Bayview Bulletin: Bayview ..."
+        r"(?-i:About (?:[A-Z][\w.'’&-]*|the [a-z]+)(?: [A-Z][\w.'’&-]*){0,4}):\s+[^\n]{20,1200}",
+        ("About Bayview Bulletin: Bayview Bulletin is an independent, reader-supported news organization.",
+         "About the author: Jane Doe covers city hall for the Courier."),
         max_words=150,
     ),
     Rule(
@@ -860,7 +943,8 @@ _APPEAL_SENTENCE = re.compile(
     r"\bstay (?:informed|in the know|up to date|updated|connected|tuned)\s*[:!–—-]\s*(?:sign|subscribe|get|join|follow)\b|"
     r"\bsign (?:me )?up (?:for|to) (?:our|my)\b|\bsign (?:me )?up (?:now|here|today|for free)\b|"
     r"\bsubscribe (?:now|today|here)\b|\bsubscribe (?:to|for) our\b|\bdonate (?:now|today)\b|"
-    r"\byour (?:support|donation|contribution)s? (?:helps?|makes?|allows?|means?)|\bsmall favou?r to ask|"
+    r"\byour (?:support|donation|contribution)s? (?:helps?|makes?|allows?|means?|keeps?|lets?|enables?)|"
+    r"\bsmall favou?r to ask|"
     r"\bsupport (?:our|independent) (?:journalism|reporting)|\bplease consider (?:supporting|subscribing|donating)|"
     r"\bfollow us on\b|\blike us on facebook|\bdelivered (?:straight |directly )?to your inbox",
     re.IGNORECASE,
@@ -1065,6 +1149,8 @@ def _match_rule(text: str, n: int, toks: list[str], hits: frozenset[str] | None 
             if quoted is None:
                 quoted = _QUOTE_CHARS.search(text) is not None
             if quoted or r.regex.search(text) is None:  # type: ignore[union-attr]
+                continue
+            if r.addressed and not _speaks_to_reader(text, toks):
                 continue
             if r.sentence and not _mostly_chrome_sentences(text, n):
                 continue  # one chrome sentence glued to content: cut later, sentence by sentence
