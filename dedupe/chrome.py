@@ -789,8 +789,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "tag_list",
         "line",
-        r"(?:tags?|topics?|filed under|categories|category|keywords|related topics|more about|"
-        r"explore more on these topics|posted in|labels)\s*[:|]?\s*\S.{0,400}",
+        # a bare label needs its colon ("Topics discussed included trade" is prose); a phrase
+        # label without one lists, it does not end a sentence ("Posted in 2019, the video went viral.")
+        r"(?:tags?|topics?|categories|category|keywords|related topics|labels)\s*[:|]\s*\S.{0,400}|"
+        r"(?:filed under|more about|explore more on these topics|posted in)\s*[:|]?\s*\S[^\n]{0,400}(?<![.!?])",
         ("Tags: Russia, Ukraine, Putin", "Topics: Ukraine crisis"),
         max_words=40,
     ),
