@@ -499,8 +499,13 @@ def test_line_alternation_per_length_matches_as_its_rules_do() -> None:
         if not 0 < n < len(_RULES_UP_TO):
             continue
         rx = _ANY_LINE_RULE_UP_TO[n]
-        expected = any(r.regex.fullmatch(text) for _, r in _RULES_UP_TO[n] if r.kind in ("line", "heading"))
+        lines = [r for _, r in _RULES_UP_TO[n] if r.kind in ("line", "heading")]
+        expected = any(r.regex.fullmatch(text) for r in lines if not (r.marks or r.keys))
         assert (rx is not None and rx.fullmatch(text) is not None) == expected, text
+        # a line rule with keys or marks is left out of the alternation: every text it matches holds one
+        for r in lines:
+            if (r.marks or r.keys) and r.regex.fullmatch(text):
+                assert any(m in text for m in r.marks) or not r.keys.isdisjoint(words(text)), (r.name, text)
 
 
 @settings(max_examples=100, deadline=None)
