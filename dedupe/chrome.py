@@ -446,8 +446,8 @@ RULES: tuple[Rule, ...] = (
         sentence=True,
         keys=frozenset("follow like share click join subscribe".split()),
         phrases=(
-            'facebook', 'twitter', 'instagram', 'linkedin', 'youtube', 'tiktok', ' on x', 'share this', 'follow us on',
-            'whatsapp', 'telegram',
+            'facebook', 'twitter', 'instagram', 'linkedin', 'youtube', 'tiktok', ' on x', 'share this',
+            'follow us on', 'whatsapp', 'telegram',
             'share on', 'share via', 'click ', 'join the ', 'join our ', 'share it', 'like this ',
             'subscribe to ',
         ),
@@ -532,14 +532,16 @@ RULES: tuple[Rule, ...] = (
         # only as a paragraph of its own ("the deal gives Netflix unlimited access" is prose)
         r"(?:[^.?!\n]{1,80}[.?!]\s*)?(?:to (?:continue|keep) reading|get unlimited (?:digital )?access|"
         r"get the (?:[\w-]+ )?app|let us know in the comments)\b[^\n]{0,120}|"
-        r"(?:this (?:article|story|content) is )?(?:only )?(?:for|available to) (?:paying )?(?:subscribers|members)"
-        r"(?: only)?\.?|you(?:'ve|’ve| have) reached (?:your|the) (?:limit|maximum) of (?:free )?(?:articles|stories)"
-        r"[^\n]{0,80}|please (?:log ?in|sign in|register|subscribe)[^.?!\n]{0,60} to (?:continue|keep) reading[.!]?|"
+        r"(?:this (?:article|story|content) is )?(?:only )?(?:for|available to) (?:paying )?"
+        r"(?:subscribers|members)(?: only)?\.?|"
+        r"you(?:'ve|’ve| have) reached (?:your|the) (?:limit|maximum) of (?:free )?(?:articles|stories)[^\n]{0,80}|"
+        r"please (?:log ?in|sign in|register|subscribe)[^.?!\n]{0,60} to (?:continue|keep) reading[.!]?|"
         r"(?:we want to hear from you[.!]?\s*)?(?:tell us|share) your thoughts in the comments(?: below)?[.!]?",
         ("To continue reading, please log in or create a free account.",
          "Get unlimited digital access for just $1 a week. Cancel anytime.",
          "Want to read more? Get the app and never miss a story.",
-         "Have feedback on this story? Let us know in the comments below.", "This article is for subscribers only.",
+         "Have feedback on this story? Let us know in the comments below.",
+         "This article is for subscribers only.",
          "You have reached your limit of free articles this month.",
          "Please log in or register to continue reading.",
          "We want to hear from you. Tell us your thoughts in the comments below."),
@@ -632,7 +634,8 @@ RULES: tuple[Rule, ...] = (
         r"thanks for watching!?(?:\s*visit (?:the )?(?:web)?site)?|embed (?:this|the) (?:video|clip|player)|"
         r"(?:thank you|thanks) for reading[.!]*|(?:text|font) size|a a a|"
         # an embed's notice: "This content is imported from YouTube. You may be able to find ..."
-        r"(?:this content is imported from [^\n]{1,60}?\.\s*)?you may be able to find (?:the same|more) [^\n]{0,200}",
+        r"(?:this content is imported from [^\n]{1,60}?\.\s*)?"
+        r"you may be able to find (?:the same|more) [^\n]{0,200}",
         ("An error has occurred, please try again later.", "This article has been sent to",
          "Enable JavaScript to view this content.", "Your browser does not support the video tag.", "Listen · 4 min",
          "Link copied", "Like Loading...", "Thanks for watching! Visit Website", "Embed this video",
@@ -652,7 +655,8 @@ RULES: tuple[Rule, ...] = (
         r"open in (?:app|browser)|download (?:the|our) (?:[\w-]+ ){0,3}app(?: for .{1,60})?|"
         r"sign (?:me )?(?:up|in)|log ?(?:in|out)|subscribe|order reprints|"
         r"(?:print|email|share) (?:this )?(?:article|story)|"
-        r"click to (?:enlarge|expand|zoom|play|print|email|view (?:\w+ ){0,3}\w+)(?: \(opens in (?:a )?new window\))?|"
+        r"click to (?:enlarge|expand|zoom|play|print|email|view (?:\w+ ){0,3}\w+)"
+        r"(?: \(opens in (?:a )?new window\))?|"
         r"open (?:image|photo|picture) in (?:gallery|(?:a )?new (?:tab|window)|full ?screen)|read in (?:the )?app|"
         r"report an? (?:error|typo|problem|correction)|submit an? correction|(?:get )?breaking news alerts|"
         r"(?:already have|don['’]?t have|do not have) an account\??(?:\s*(?:log ?in|sign (?:in|up)|register|create one))?|"
@@ -733,7 +737,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:\s*(?:,|and|&|\||\s[-–—](?=\s*(?-i:[A-Z])))\s*"
         + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}){0,3}\.?",
         ("By Jamelle Bouie", "by Regan September 15, 2014", "By Sarah Whitfield and James Lee",
-         "By Troy L. Smith, Cleveland.com", "By Tim Childers - Live Science Contributor 2019-11-19T12:48:14Z Space",
+         "By Troy L. Smith, Cleveland.com",
+         "By Tim Childers - Live Science Contributor 2019-11-19T12:48:14Z Space",
          "Monday November 18, 2019 7:45 am PST by Joe Rossignol", "Posted on November 18, 2019 by admin"),
         max_words=16,
     ),
@@ -751,7 +756,8 @@ RULES: tuple[Rule, ...] = (
         "name_role",
         "line",
         # a name, then the agency or the role: a photo credit or a wire byline
-        r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}),\s+(?:(?:the )?associated press|ap|afp|reuters|bloomberg|"
+        r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}),\s+"
+        r"(?:(?:the )?associated press|ap|afp|reuters|bloomberg|"
         r"epa|getty images|(?:(?:ap|staff|sports|senior|contributing|chief) ){0,2}"
         r"(?:writer|reporter|correspondent|photographer))",
         ("Patrick Semansky, ASSOCIATED PRESS", "Greg Beacham, Ap Sports Writer"),
@@ -937,7 +943,8 @@ def _line_alternation(rules: tuple[Rule, ...]) -> re.Pattern[str] | None:
 
 
 _LINE_RULES_UP_TO = tuple(
-    tuple(r for _, r in rules if r.kind in ("line", "heading") and not (r.marks or r.keys)) for rules in _RULES_UP_TO
+    tuple(r for _, r in rules if r.kind in ("line", "heading") and not (r.marks or r.keys))
+    for rules in _RULES_UP_TO
 )
 _ALTERNATIONS = {rules: _line_alternation(rules) for rules in set(_LINE_RULES_UP_TO)}
 _ANY_LINE_RULE_UP_TO = tuple(_ALTERNATIONS[rules] for rules in _LINE_RULES_UP_TO)
