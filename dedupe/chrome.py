@@ -764,6 +764,15 @@ RULES: tuple[Rule, ...] = (
         max_words=8,
     ),
     Rule(
+        "wire_slug",
+        "line",
+        # a wire service's story slug and version: "AP-US--Trump-Impeachment, 4th Ld-Writethru"
+        r"(?-i:[A-Z]{2,5}-[A-Z]{2,5}--[\w-]+)(?:,\s*(?:\d+(?:st|nd|rd|th)\s+)?(?:ld-)?writethru)?(?:,\s*\d+)?",
+        ("AP-US--Trump-Impeachment, 4th Ld-Writethru",),
+        max_words=12,
+        marks=("--",),
+    ),
+    Rule(
         "role_line",
         "vocab",
         examples=("Staff Writer", "Opinion Columnist", "Associated Press"),
@@ -824,9 +833,9 @@ RULES: tuple[Rule, ...] = (
         "line",
         # a bare label needs its colon ("Topics discussed included trade" is prose); a phrase
         # label without one lists, it does not end a sentence ("Posted in 2019, the video went viral.")
-        r"(?:tags?|topics?|categories|category|keywords|related topics|labels)\s*[:|]\s*\S.{0,400}|"
+        r"(?:tags?|topics?|categories|category|keywords|related topics|labels)\s*[:|](?:\s*\S.{0,400})?|"
         r"(?:filed under|more about|explore more on these topics|posted in)\s*[:|]?\s*\S[^\n]{0,400}(?<![.!?])",
-        ("Tags: Russia, Ukraine, Putin", "Topics: Ukraine crisis"),
+        ("Tags: Russia, Ukraine, Putin", "Topics: Ukraine crisis", "Topics:"),
         max_words=40,
     ),
     Rule(
