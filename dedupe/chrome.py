@@ -733,7 +733,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:(?:posted on |published on |updated on )?(?:[a-z]+day,? )?[a-z]{3,9}\.? \d{1,2},? \d{4},?"
         r"(?: \d{1,2}:\d\d ?(?:[ap]\.?m\.?)?(?: [a-z]{2,4})?)? )?"
         r"(?:by|from|written by|words by|story by|posted by|reporting by|text by|por|di|de|von|par)"
-        r"\s+" + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}"
+        # not an article and a word in lower case: "By the numbers" is a subhead, "By The Associated Press" a byline
+        r"\s+(?!(?-i:(?:the|a|an) [a-z]))" + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}"
         r"(?:\s*(?:,|and|&|\||\s[-–—](?=\s*(?-i:[A-Z])))\s*"
         + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}){0,3}\.?",
         ("By Jamelle Bouie", "by Regan September 15, 2014", "By Sarah Whitfield and James Lee",
