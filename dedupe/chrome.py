@@ -212,8 +212,11 @@ def _ends_with(text: str, ends: tuple[str, ...]) -> bool:
 
 
 # Words that say nothing alone: a vocab rule needs at least one word outside this set.
-_FUNCTION_WORDS = frozenset("the a an and or of on at by in to is this it via us x s m first last de di".split())
-_NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s|h|m|k|am|pm)?")  # "8:22AM" is "8", "22am"
+_FUNCTION_WORDS = frozenset(
+    "the a an and or of on at by in to is this it via us x s m first last de di el del las los em às à le les um"
+    " il alle".split()
+)
+_NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s|h|m|k|am|pm|h\d\d)?")  # "8:22AM" is "8", "22am"; "10h05"
 _QUOTE_CHARS = re.compile(r"[\"“”«»„]")
 
 # The non-ASCII letters that `re.IGNORECASE` matches to ASCII letters ("ı" and "İ" to i, "ſ" to s,
@@ -242,7 +245,8 @@ def _lower(text: str) -> str:
 # sentence with none of them that ends like a sentence is a report ("The company updated its terms
 # of service in March."), whatever topic words it holds.
 _READER_WORDS = frozenset(
-    """you your yours youre we our ours us please here reserved redistributed rewritten
+    """you your yours youre we our ours us please here reserved redistributed rewritten reservados
+    réservés vorbehalten riservati
     tu tuo tua ti noi nostro nostra nostri vostro devi puoi usted nosotros nuestro nuestra nuestros
     você voce vocês nós nosso nossa seu sua vous votre vos nous notre nos du dein deine wir unser
     unsere uns""".split()
@@ -250,7 +254,7 @@ _READER_WORDS = frozenset(
 _CALL_VERBS = frozenset(
     """follow sign subscribe get click tap download join share like support donate become read watch
     listen enter register log visit check learn see find help make give stay keep try thanks thank
-    want need dont""".split()
+    want need dont suscríbete suscribete inscreva abonnez iscriviti abonnieren melden""".split()
 )
 _REPORT_MIN_WORDS = 6  # shorter lines are labels ("Privacy Policy", "Cookie settings")
 
@@ -280,7 +284,14 @@ _TIME = frozenset(
     cest pst pdt cst cdt mst mdt ist aest updated published posted last first modified on at by min
     mins minute minutes hour hours ago read time reading day days week weeks month months year years st nd rd th
     today yesterday leitura tempo minuto minutos lectura lettura minuti lesezeit minuten lecture
-    mins lire de di""".split()
+    mins lire de di
+    publicado publicada actualizado actualizada el del las los a las atualizado atualizada em às
+    publié publiée mis à jour le les veröffentlicht aktualisiert um uhr pubblicato aggiornato il alle
+    ore enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre
+    diciembre janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre
+    décembre decembre januar februar märz maerz juni juli oktober dezember gennaio febbraio aprile
+    maggio giugno luglio settembre ottobre dicembre janeiro fevereiro março marco maio junho julho
+    setembro outubro novembro dezembro""".split()
 )
 _GALLERY = frozenset(
     """photo photos image images picture pictures gallery galleries slide slideshow video videos of
@@ -342,11 +353,16 @@ RULES: tuple[Rule, ...] = (
         r"popular(?: posts| stories| now| articles)?|recent posts|related posts|you may have missed|"
         r"also in .{1,40}|more to explore|more videos|more coverage|keep reading|read more|"
         r"also on .{1,40}|from around the web|paid content|partner content|elsewhere on .{1,40}|"
-        r"featured (?:videos?|stories|articles|posts))"
+        r"featured (?:videos?|stories|articles|posts)|"
+        # the same in Spanish, Portuguese, French, German, Italian
+        r"(?:(?:también )?te puede interesar|noticias relacionadas|art[íi]culos relacionados|lo m[áa]s le[íi]do|"
+        r"not[íi]cias relacionadas|mat[ée]rias relacionadas|mais lidas|articles li[ée]s|[àa] lire aussi|"
+        r"sur le m[êe]me sujet|les plus lus|[äa]hnliche artikel|meistgelesen|mehr zum thema|articoli correlati|"
+        r"i pi[ùu] letti|potrebbe interessarti))"
         r"\s*(?:\(\d{1,3} of \d{1,3}\))?\s*[:.»›>…]*",
         ("More Stories", "Related", "Most read", "You may also like", "Related Headlines",
          "Trending Now", "More from The Guardian", "More Great WIRED Stories", "Featured Video",
-         "More videos (1 of 9)"),
+         "More videos (1 of 9)", "Noticias relacionadas", "Articles liés", "Ähnliche Artikel"),
         max_words=8,
     ),
     Rule(
@@ -408,20 +424,26 @@ RULES: tuple[Rule, ...] = (
         r"(?:get|stay|receive|never|enjoy|keep)\b|"
         r"\b(?:in|to) your inbox\b|\benter your e-?mail|\bunsubscribe\b|\bemail address\b|"
         r"\bsubscribers? only\b|\balready a subscriber|\blog ?in to\b|\bregister (?:now|for free|here)\b|"
-        r"\bstay (?:informed|in the know|up to date|updated|connected|tuned)\s*[:!–—-]\s*(?:sign|subscribe|get|join|follow)\b",
+        r"\bstay (?:informed|in the know|up to date|updated|connected|tuned)\s*[:!–—-]\s*"
+        r"(?:sign|subscribe|get|join|follow)\b|"
+        # the appeal in Spanish, Portuguese, French, Italian, German
+        r"\b(?:suscr[ií]bete|inscreva-se|abonnez-vous|iscriviti|abonnieren sie)\b|\bbolet[ií]n\b",
         ("Get the latest headlines in your inbox.", "Sign up for The Morning Brief, our free newsletter.",
          "Sign up now for free updates.", "Subscribe to our YouTube channel.",
          "Stay informed: sign up for breaking news alerts and our weekly politics roundup.",
-         "Subscribe to WIRED and stay smart with more of your favorite Ideas writers."),
+         "Subscribe to WIRED and stay smart with more of your favorite Ideas writers.",
+         "Suscríbete a nuestro boletín", "Abonnez-vous à notre newsletter"),
         max_words=60,
         sentence=True,
         keys=frozenset(
             "sign subscribe newsletter newsletters inbox enter unsubscribe"
-            " email subscriber subscribers already log login register stay".split()
+            " email subscriber subscribers already log login register stay"
+            " suscríbete suscribete inscreva abonnez iscriviti abonnieren boletín boletin".split()
         ),
         phrases=(
             'sign up', 'sign me up', 'subscribe', 'newsletter', 'your inbox', 'enter your e', 'email address',
             'log in to', 'login to', 'register now', 'register for free', 'register here', 'stay ',
+            'suscr', 'inscreva', 'abonnez', 'iscriviti', 'abonnieren', 'bolet',
         ),
         addressed=True,
     ),
@@ -433,6 +455,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:facebook|twitter|instagram|linkedin|youtube|tiktok|x)\b|"
         r"\bfollow us on (?:google news|threads|bluesky|telegram|whatsapp)\b|"
         r"\bjoin our (?:[\w.-]+ )?(?:whatsapp|telegram) (?:channel|group)|"
+        r"\b(?:compartir en|partager sur|teilen auf|condividi su|compartilh(?:ar|e) no) "
+        r"(?:facebook|twitter|whatsapp|linkedin|telegram|x)\b|"
         r"\blike us on facebook|\bshare this (?:article|story|post|page|video)\b|"
         r"\bshare (?:it|this) with (?:a |your )?friends?\b|\blike this (?:story|article|post)\?|"
         r"\bsubscribe to (?:\S+ ){0,4}(?:youtube|channel|podcast)|"
@@ -444,7 +468,9 @@ RULES: tuple[Rule, ...] = (
          "Subscribe to the 9to5Toys YouTube Channel for all of the latest videos, reviews, and more!"),
         max_words=40,
         sentence=True,
-        keys=frozenset("follow like share click join subscribe".split()),
+        keys=frozenset(
+            "follow like share click join subscribe compartir partager teilen condividi compartilhar compartilhe".split()
+        ),
         phrases=(
             'facebook', 'twitter', 'instagram', 'linkedin', 'youtube', 'tiktok', ' on x', 'share this',
             'follow us on', 'whatsapp', 'telegram',
@@ -491,16 +517,23 @@ RULES: tuple[Rule, ...] = (
         "search",
         r"(?:©|\(c\)\s*\d{4}|\bcopyright\b|\ball rights? reserved\b|\bnon-?commercial use only\b|"
         r"\border (?:multiple |presentation-ready )?(?:copies|reprints)\b|"
-        r"\bmay not be (?:published|reproduced|republished),? broadcast,? rewritten\b)",
+        r"\bmay not be (?:published|reproduced|republished),? broadcast,? rewritten\b|"
+        r"\btodos los derechos reservados\b|\btous droits r[ée]serv[ée]s\b|\balle rechte vorbehalten\b|"
+        r"\btutti i diritti riservati\b|\btodos os direitos reservados\b)",
         ("© 2019 The Anti-June Cleaver", "Copyright 2019 Associated Press. All rights reserved.",
          "This copy is for your personal, non-commercial use only.",
-         "This material may not be published, broadcast, rewritten or redistributed."),
+         "This material may not be published, broadcast, rewritten or redistributed.",
+         "Todos los derechos reservados.", "Tous droits réservés.", "Alle Rechte vorbehalten."),
         max_words=40,
         sentence=True,
-        keys=frozenset("c copyright reserved commercial noncommercial order rewritten".split()),
+        keys=frozenset(
+            "c copyright reserved commercial noncommercial order rewritten reservados réservés reserves vorbehalten"
+            " riservati".split()
+        ),
         marks=('©',),
         # "c" and "order" are common words ("Washington, D.C.", "in order to")
-        phrases=('©', '(c)', 'copyright', 'all right', 'commercial use only', 'copies', 'reprints', 'rewritten'),
+        phrases=('©', '(c)', 'copyright', 'all right', 'commercial use only', 'copies', 'reprints', 'rewritten',
+                 'derechos reservados', 'droits r', 'rechte vorbehalten', 'diritti riservati', 'direitos reservados'),
         addressed=True,
     ),
     Rule(
@@ -601,6 +634,7 @@ RULES: tuple[Rule, ...] = (
         r"[(\[]?(?:advertisement|advertising|advert|ad|ads|sponsored|sponsored content|paid content|"
         # the label in other languages, alone on its line
         r"anzeige|werbung|publicité|publicite|publicidad|pubblicità|publicidade|reklama|advertentie|annonse|"
+        r"anuncio|annonce|pubblicit[àa]|"
         r"annons|mainos|reklame|реклама|"
         r"(?:sponsored|promoted) (?:links|stories|content)(?: by \w+)?|"
         r"(?:links|stories|content) by (?:taboola|outbrain|revcontent)|"
@@ -660,9 +694,13 @@ RULES: tuple[Rule, ...] = (
         r"open (?:image|photo|picture) in (?:gallery|(?:a )?new (?:tab|window)|full ?screen)|read in (?:the )?app|"
         r"report an? (?:error|typo|problem|correction)|submit an? correction|(?:get )?breaking news alerts|"
         r"(?:already have|don['’]?t have|do not have) an account\??(?:\s*(?:log ?in|sign (?:in|up)|register|create one))?|"
-        r"our standards(?::.{1,80})?|follow @\w{1,30}(?: on (?:twitter|x|instagram|threads|tiktok|bluesky))?)"
+        r"our standards(?::.{1,80})?|follow @\w{1,30}(?: on (?:twitter|x|instagram|threads|tiktok|bluesky))?|"
+        # "read more" in Spanish, Portuguese, French, German, Italian
+        r"leer m[áa]s|ver m[áa]s|m[áa]s informaci[óo]n|leia mais|saiba mais|lire la suite|en savoir plus|"
+        r"weiterlesen|mehr erfahren|mehr lesen|continua a leggere|leggi (?:di pi[ùu]|tutto))"
         r"(?: here| at .{1,60}| on .{1,60})?\s*[.!:…»›>)]*",
         ("Full report here.", "Continue reading", "Click here to subscribe", "Sign up", "Order Reprints",
+         "Leer más", "Lire la suite", "Weiterlesen",
          "Download our app for breaking news alerts", "Sign In", "Click to enlarge", "Report an error",
          "Already have an account? Log in", "Our Standards: The Thomson Reuters Trust Principles.",
          "Follow @janesmith on Twitter"),
@@ -684,7 +722,8 @@ RULES: tuple[Rule, ...] = (
         r"illustration|video|graphic|graphics|file photo|image credit|photo credit|cover image|"
         r"featured image|header image|top image|main image|lead image|pictured|above|below|"
         r"caption|editing|reporting|written|edited|compiled|translated|translation|"
-        r"foto|fotos|texto|testo|autor|auteur|текст|фото|автор)(?: by)?\s*[:|]\s*\S.*|"
+        r"foto|fotos|texto|testo|autor|auteur|текст|фото|автор|fuente|fuentes|fonte|quelle|cr[ée]dito|"
+        r"cr[ée]dits?|bildquelle)(?: by)?\s*[:|]\s*\S.*|"
         r"(?:image|media|video) (?:caption|source|copyright),?\s+\S.*|"
         # a picture agency's name alone, as a credit under a photo: "Supplied", "(Image: © Shutterstock)"
         r"\(?(?:(?:image|photo|picture|credit)s?\s*:\s*)?©?\s*(?:shutterstock|supplied|istock(?:photo)?|alamy|"
