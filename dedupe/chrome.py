@@ -245,7 +245,8 @@ def _lower(text: str) -> str:
 # sentence with none of them that ends like a sentence is a report ("The company updated its terms
 # of service in March."), whatever topic words it holds.
 _READER_WORDS = frozenset(
-    """you your yours youre we our ours us please here reserved redistributed rewritten reservados
+    """you your yours youre we our ours us please here reserved redistributed rewritten reproduced
+    permission reservados
     réservés vorbehalten riservati
     tu tuo tua ti noi nostro nostra nostri vostro devi puoi usted nosotros nuestro nuestra nuestros
     você voce vocês nós nosso nossa seu sua vous votre vos nous notre nos du dein deine wir unser
@@ -275,13 +276,13 @@ _SOCIAL = frozenset(
     e mail linkedin pinterest reddit print copy link links tweet flipboard messenger sms telegram
     comment comments comentarios instagram youtube tumblr pocket mix save saved bookmark gift
     google plus vk caring is follow us subscribe rss feed like reply permalink embed more options
-    and or the x""".split()
+    and or the x to""".split()
 )
 _TIME = frozenset(
     """jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
     august september october november december mon tue tues wed thu thur thurs fri sat sun monday
     tuesday wednesday thursday friday saturday sunday am pm a m p gmt bst utc est edt et pt ct mt cet
-    cest pst pdt cst cdt mst mdt ist aest updated published posted last first modified on at by min
+    cest pst pdt cst cdt mst mdt ist aest updated published publish posted date last first modified on at by min
     mins minute minutes hour hours ago read time reading day days week weeks month months year years st nd rd th
     today yesterday leitura tempo minuto minutos lectura lettura minuti lesezeit minuten lecture
     mins lire de di
@@ -519,7 +520,8 @@ RULES: tuple[Rule, ...] = (
         r"\border (?:multiple |presentation-ready )?(?:copies|reprints)\b|"
         r"\bmay not be (?:published|reproduced|republished),? broadcast,? rewritten\b|"
         r"\btodos los derechos reservados\b|\btous droits r[ée]serv[ée]s\b|\balle rechte vorbehalten\b|"
-        r"\btutti i diritti riservati\b|\btodos os direitos reservados\b)",
+        r"\btutti i diritti riservati\b|\btodos os direitos reservados\b|"
+        r"\bmay not be reproduced,? distributed\b|\bexcept with the prior written permission\b)",
         ("© 2019 The Anti-June Cleaver", "Copyright 2019 Associated Press. All rights reserved.",
          "This copy is for your personal, non-commercial use only.",
          "This material may not be published, broadcast, rewritten or redistributed.",
@@ -528,12 +530,14 @@ RULES: tuple[Rule, ...] = (
         sentence=True,
         keys=frozenset(
             "c copyright reserved commercial noncommercial order rewritten reservados réservés reserves vorbehalten"
+            " reproduced permission"
             " riservati".split()
         ),
         marks=('©',),
         # "c" and "order" are common words ("Washington, D.C.", "in order to")
         phrases=('©', '(c)', 'copyright', 'all right', 'commercial use only', 'copies', 'reprints', 'rewritten',
-                 'derechos reservados', 'droits r', 'rechte vorbehalten', 'diritti riservati', 'direitos reservados'),
+                 'derechos reservados', 'droits r', 'rechte vorbehalten', 'diritti riservati', 'direitos reservados',
+                 'reproduced', 'prior written permission'),
         addressed=True,
     ),
     Rule(
@@ -602,6 +606,18 @@ RULES: tuple[Rule, ...] = (
         phrases=('comment', 'leave a ', 'community guidelines', 'logged in', 'lascia', 'deixe', 'deja', 'laisser'),
     ),
     Rule(
+        "site_notice",
+        "search",
+        # a site's standing notices: contributors' opinions, rules for what readers post
+        r"\bopinions expressed by [\w .'’-]{1,40} contributors are their own\b|\bcommunity rules apply\b",
+        ("Opinions expressed by Forbes Contributors are their own.",
+         "Community Rules apply to all content you upload or otherwise submit to this site."),
+        max_words=40,
+        sentence=True,
+        keys=frozenset("opinions community".split()),
+        phrases=("contributors are their own", "community rules apply"),
+    ),
+    Rule(
         "comment_form",
         "search",
         # the fields and notices of a blog's comment form
@@ -664,7 +680,7 @@ RULES: tuple[Rule, ...] = (
         # players: nothing may follow ("Listen to me," he said. stays)
         r"your browser does not support (?:the )?(?:video|audio|iframe|html5 video)(?: tag| element| player)?\.?|"
         r"listen(?: to (?:this|the) (?:article|story))?(?:\s*[·•|:-]?\s*\d{1,3}(?::\d\d)? ?(?:min(?:ute)?s?|m))?|"
-        r"link copied(?: to clipboard)?!?|copied to clipboard!?|(?:like )?loading\s*(?:\.\.\.|…)|"
+        r"link copied(?: to clipboard)?!?|copied(?: to clipboard)?!?|(?:like )?loading\s*(?:\.\.\.|…)|"
         r"thanks for watching!?(?:\s*visit (?:the )?(?:web)?site)?|embed (?:this|the) (?:video|clip|player)|"
         r"(?:thank you|thanks) for reading[.!]*|(?:text|font) size|a a a|"
         # an embed's notice: "This content is imported from YouTube. You may be able to find ..."
@@ -697,10 +713,13 @@ RULES: tuple[Rule, ...] = (
         r"our standards(?::.{1,80})?|follow @\w{1,30}(?: on (?:twitter|x|instagram|threads|tiktok|bluesky))?|"
         # "read more" in Spanish, Portuguese, French, German, Italian
         r"leer m[áa]s|ver m[áa]s|m[áa]s informaci[óo]n|leia mais|saiba mais|lire la suite|en savoir plus|"
-        r"weiterlesen|mehr erfahren|mehr lesen|continua a leggere|leggi (?:di pi[ùu]|tutto))"
+        r"weiterlesen|mehr erfahren|mehr lesen|continua a leggere|leggi (?:di pi[ùu]|tutto)|"
+        r"read later|save (?:for later|article|story)|(?:view|download) pdf(?:\s*/\s*print mode)?|print mode|"
+        r"follow (?:the )?topics (?:within|in|of) this (?:article|story))"
         r"(?: here| at .{1,60}| on .{1,60})?\s*[.!:…»›>)]*",
         ("Full report here.", "Continue reading", "Click here to subscribe", "Sign up", "Order Reprints",
-         "Leer más", "Lire la suite", "Weiterlesen",
+         "Leer más", "Lire la suite", "Weiterlesen", "Read Later", "View PDF/Print Mode",
+         "Follow the topics within this article",
          "Download our app for breaking news alerts", "Sign In", "Click to enlarge", "Report an error",
          "Already have an account? Log in", "Our Standards: The Thomson Reuters Trust Principles.",
          "Follow @janesmith on Twitter"),
@@ -727,10 +746,13 @@ RULES: tuple[Rule, ...] = (
         r"(?:image|media|video) (?:caption|source|copyright),?\s+\S.*|"
         # a picture agency's name alone, as a credit under a photo: "Supplied", "(Image: © Shutterstock)"
         r"\(?(?:(?:image|photo|picture|credit)s?\s*:\s*)?©?\s*(?:shutterstock|supplied|istock(?:photo)?|alamy|"
-        r"getty images|handout)(?:\s*/\s*[^\n/()]{1,40})?\)?",
+        r"getty(?: images)?|handout)(?:\s*/\s*[^\n/()]{1,40})?\)?|"
+        # a photographer and the agency: "Amy K. Dragoo/AIMMEDIA", "Elias Funez/The Union"
+        r"(?-i:[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){1,3}\s*/\s*[A-Z][\w&.-]{1,30}(?: [A-Z][\w&.-]{1,30}){0,3})",
         ("Source: Sky News", "Image Credit: WeWork", "Above: A WeWork coworking space in San Francisco.",
          "Image caption The council chamber on Tuesday", "Image source, Getty Images", "Supplied",
-         "(Image: © Shutterstock)", "Текст: Лида Буслаева · 11 октября 2018"),
+         "(Image: © Shutterstock)", "Текст: Лида Буслаева · 11 октября 2018", "Getty",
+         "Amy K. Dragoo/AIMMEDIA"),
         max_words=40,
     ),
     Rule(
@@ -775,11 +797,15 @@ RULES: tuple[Rule, ...] = (
         # not an article and a word in lower case: "By the numbers" is a subhead, "By The Associated Press" a byline
         r"\s+(?!(?-i:(?:the|a|an) [a-z]))" + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}"
         r"(?:\s*(?:,|and|&|\||\s[-–—](?=\s*(?-i:[A-Z])))\s*"
-        + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}){0,3}\.?",
+        + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}){0,3}"
+        # then when: "By Kashmira Gander On 11/13/19 at 4:00 PM EST"
+        r"(?:\s+on\s+\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"
+        r"(?:\s+at\s+\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?)?)?\.?",
         ("By Jamelle Bouie", "by Regan September 15, 2014", "By Sarah Whitfield and James Lee",
          "By Troy L. Smith, Cleveland.com",
          "By Tim Childers - Live Science Contributor 2019-11-19T12:48:14Z Space",
-         "Monday November 18, 2019 7:45 am PST by Joe Rossignol", "Posted on November 18, 2019 by admin"),
+         "Monday November 18, 2019 7:45 am PST by Joe Rossignol", "Posted on November 18, 2019 by admin",
+         "By Kashmira Gander On 11/13/19 at 4:00 PM EST"),
         max_words=16,
     ),
     Rule(
@@ -796,12 +822,23 @@ RULES: tuple[Rule, ...] = (
         "name_role",
         "line",
         # a name, then the agency or the role: a photo credit or a wire byline
-        r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}),\s+"
-        r"(?:(?:the )?associated press|ap|afp|reuters|bloomberg|"
-        r"epa|getty images|(?:(?:ap|staff|sports|senior|contributing|chief) ){0,2}"
-        r"(?:writer|reporter|correspondent|photographer))",
-        ("Patrick Semansky, ASSOCIATED PRESS", "Greg Beacham, Ap Sports Writer"),
+        r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}),?\s+"
+        r"(?:(?:the )?associated press|ap|afp|reuters|bloomberg|epa|getty images|"
+        r"(?:(?:ap|staff|sports|senior|contributing|chief|national|international|foreign|political|business|"
+        r"health|science|technology|white house|medical|legal|economics|editorial) ){0,3}"
+        r"(?:writer|reporter|correspondent|photographer|contributor|columnist|editor|staff))",
+        ("Patrick Semansky, ASSOCIATED PRESS", "Greg Beacham, Ap Sports Writer",
+         "Steve Peoples, Ap National Political Writer", "Bruce Y. Lee Senior Contributor"),
         max_words=8,
+    ),
+    Rule(
+        "post_navigation",
+        "line",
+        # links to the blog's neighbouring posts: "Prev Previous <title>", "Next <title> Next"
+        r"prev previous\s+\S[^\n]{0,150}|next\s+\S[^\n]{0,150}\s+next",
+        ("Prev Previous My6sense Presentation at Israel AdTech 2018:",
+         "Next My6sense has been shortlisted for an award Next"),
+        max_words=40,
     ),
     Rule(
         "wire_slug",
