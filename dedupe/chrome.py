@@ -715,11 +715,16 @@ RULES: tuple[Rule, ...] = (
         r"leer m[áa]s|ver m[áa]s|m[áa]s informaci[óo]n|leia mais|saiba mais|lire la suite|en savoir plus|"
         r"weiterlesen|mehr erfahren|mehr lesen|continua a leggere|leggi (?:di pi[ùu]|tutto)|"
         r"read later|save (?:for later|article|story)|(?:view|download) pdf(?:\s*/\s*print mode)?|print mode|"
-        r"follow (?:the )?topics (?:within|in|of) this (?:article|story))"
+        r"follow (?:the )?topics (?:within|in|of) this (?:article|story)|follow (?:us|[\w.-]{1,30}) on|"
+        # links to the same story in other scripts, and icon names that leak into the text
+        r"(?:阅读简体中文版|閱讀繁體中文版|阅读繁体中文版)(?:\s+(?:阅读简体中文版|閱讀繁體中文版|阅读繁体中文版))?|"
+        r"(?:chevron_(?:left|right)|arrow_(?:back|forward)(?:_ios)?|keyboard_arrow_(?:left|right|up|down))"
+        r"\b[^\n]{0,60})"
         r"(?: here| at .{1,60}| on .{1,60})?\s*[.!:…»›>)]*",
         ("Full report here.", "Continue reading", "Click here to subscribe", "Sign up", "Order Reprints",
          "Leer más", "Lire la suite", "Weiterlesen", "Read Later", "View PDF/Print Mode",
-         "Follow the topics within this article",
+         "Follow the topics within this article", "Follow RT on", "阅读简体中文版 閱讀繁體中文版",
+         "chevron_left Browse All Posts",
          "Download our app for breaking news alerts", "Sign In", "Click to enlarge", "Report an error",
          "Already have an account? Log in", "Our Standards: The Thomson Reuters Trust Principles.",
          "Follow @janesmith on Twitter"),
@@ -792,7 +797,9 @@ RULES: tuple[Rule, ...] = (
         "line",
         # the date may come first: "Monday November 18, 2019 7:45 am PST by Joe Rossignol"
         r"(?:(?:posted on |published on |updated on )?(?:[a-z]+day,? )?[a-z]{3,9}\.? \d{1,2},? \d{4},?"
-        r"(?: \d{1,2}:\d\d ?(?:[ap]\.?m\.?)?(?: [a-z]{2,4})?)? )?"
+        r"(?: \d{1,2}:\d\d ?(?:[ap]\.?m\.?)?(?: [a-z]{2,4})?)? |"
+        # or in figures, maybe after the time: "5:45 AM PST 11/19/2019 by Patrick Shanley"
+        r"(?:\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?\s+)?\d{1,2}/\d{1,2}/\d{2,4}\s+)?"
         r"(?:by|from|written by|words by|story by|posted by|reporting by|text by|por|di|de|von|par)"
         # not an article and a word in lower case: "By the numbers" is a subhead, "By The Associated Press" a byline
         r"\s+(?!(?-i:(?:the|a|an) [a-z]))" + _BYLINE_WORD + r"(?:\s+" + _BYLINE_WORD + r"){0,5}"
@@ -805,7 +812,7 @@ RULES: tuple[Rule, ...] = (
          "By Troy L. Smith, Cleveland.com",
          "By Tim Childers - Live Science Contributor 2019-11-19T12:48:14Z Space",
          "Monday November 18, 2019 7:45 am PST by Joe Rossignol", "Posted on November 18, 2019 by admin",
-         "By Kashmira Gander On 11/13/19 at 4:00 PM EST"),
+         "By Kashmira Gander On 11/13/19 at 4:00 PM EST", "5:45 AM PST 11/19/2019 by Patrick Shanley"),
         max_words=16,
     ),
     Rule(
@@ -822,13 +829,13 @@ RULES: tuple[Rule, ...] = (
         "name_role",
         "line",
         # a name, then the agency or the role: a photo credit or a wire byline
-        r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}),?\s+"
+        r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3},?\s+|[A-Z][\w.'’-]+,\s+)"
         r"(?:(?:the )?associated press|ap|afp|reuters|bloomberg|epa|getty images|"
         r"(?:(?:ap|staff|sports|senior|contributing|chief|national|international|foreign|political|business|"
         r"health|science|technology|white house|medical|legal|economics|editorial) ){0,3}"
         r"(?:writer|reporter|correspondent|photographer|contributor|columnist|editor|staff))",
         ("Patrick Semansky, ASSOCIATED PRESS", "Greg Beacham, Ap Sports Writer",
-         "Steve Peoples, Ap National Political Writer", "Bruce Y. Lee Senior Contributor"),
+         "Steve Peoples, Ap National Political Writer", "Bruce Y. Lee Senior Contributor", "ITV, ASSOCIATED PRESS"),
         max_words=8,
     ),
     Rule(
