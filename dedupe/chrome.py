@@ -325,7 +325,7 @@ RULES: tuple[Rule, ...] = (
         "read_more_promo",
         "line",
         r"[(\[]?(?:read more|more|read also|also read|see also|related|related (?:article|story|stories|"
-        r"content|coverage|link|links|reading|posts?)|recommended(?: reading)?|read next|up next|"
+        r"content|coverage|link|links|reading|posts?|roundups?|videos?)|recommended(?: reading)?|read next|up next|"
         r"must read|don't miss|don’t miss|editor's picks?|editor’s picks?|more on this|watch|"
         r"watch now|listen|trending|opinion|latest|breaking|explainer|live|featured|sponsored|"
         r"leggi anche(?: su)?|vedi anche|lees ook|lesen sie auch|siehe auch|lire aussi|voir aussi|"
@@ -725,6 +725,7 @@ RULES: tuple[Rule, ...] = (
          "Leer más", "Lire la suite", "Weiterlesen", "Read Later", "View PDF/Print Mode",
          "Follow the topics within this article", "Follow RT on", "阅读简体中文版 閱讀繁體中文版",
          "chevron_left Browse All Posts",
+
          "Download our app for breaking news alerts", "Sign In", "Click to enlarge", "Report an error",
          "Already have an account? Log in", "Our Standards: The Thomson Reuters Trust Principles.",
          "Follow @janesmith on Twitter"),
@@ -848,6 +849,26 @@ RULES: tuple[Rule, ...] = (
         max_words=40,
     ),
     Rule(
+        "buy_button",
+        "line",
+        # a shop's button, alone or after what it sells: "Buyer's Guide: MacBook Pro (Buy Now)"
+        r"(?:[^\n.!?。！？]{1,80}\s)?\(?buy (?:it )?now\)?[.!]?",
+        ("Buyer's Guide: MacBook Pro (Buy Now)", "Buy Now"),
+        max_words=20,
+        keys=frozenset({"buy"}),
+    ),
+    Rule(
+        "wire_pointer",
+        "line",
+        # a wire story's closing pointers to more coverage and to its reporters
+        r"follow [\w.-]{1,30}['’]s (?:full )?coverage of [^\n]{1,150}|"
+        r"reach (?:the )?(?:reporters?|writers?|authors?) (?:on|via) (?:twitter|x) at [^\n]{1,200}",
+        ("Follow AP's full coverage of Brexit and British politics at https://www.apnews.com/Brexit",
+         "Reach the reporters on Twitter at http://twitter.com/MegKinnardAP and http://twitter.com/emarvelous"),
+        max_words=40,
+        keys=frozenset({"coverage", "reach"}),
+    ),
+    Rule(
         "wire_slug",
         "line",
         # a wire service's story slug and version: "AP-US--Trump-Impeachment, 4th Ld-Writethru"
@@ -918,8 +939,9 @@ RULES: tuple[Rule, ...] = (
         # a bare label needs its colon ("Topics discussed included trade" is prose); a phrase
         # label without one lists, it does not end a sentence ("Posted in 2019, the video went viral.")
         r"(?:tags?|topics?|categories|category|keywords|related topics|labels)\s*[:|](?:\s*\S.{0,400})?|"
-        r"(?:filed under|more about|explore more on these topics|posted in)\s*[:|]?\s*\S[^\n]{0,400}(?<![.!?])",
-        ("Tags: Russia, Ukraine, Putin", "Topics: Ukraine crisis", "Topics:"),
+        r"(?:filed under|more about|explore more on these topics|posted in|tagged(?: with| in)?)\s*[:|]?\s*"
+        r"\S[^\n]{0,400}(?<![.!?])",
+        ("Tags: Russia, Ukraine, Putin", "Topics: Ukraine crisis", "Topics:", "Tagged AirPods, wireless charging case"),
         max_words=40,
     ),
     Rule(
@@ -2046,17 +2068,24 @@ def _mark_self_links(paras: list[_Para], source: str) -> None:
 def _trailing_links(paras: list[_Para], keep: list[bool]) -> list[int]:
     """Without the body search (`structure=False`), a run of 3+ headline-like lines after the
     last prose paragraph is a related-links block the extractor kept ("Jonas Brothers Added to
-    2019 American Music Awards Performance Lineup"). List items and table rows are not
-    headlines: gold keeps product and ingredient lists ("- 1 tsp cinnamon")."""
+    2019 American Music Awards Performance Lineup"). Short list items and table rows are not
+    headlines: gold keeps product and ingredient lists ("- 1 tsp cinnamon"); a bulleted item of
+    5+ words without a full stop and without figures is one ("- How Facebook gets the First
+    Amendment backward", a list of other stories whose heading the extractor dropped)."""
     last = max((i for i, p in enumerate(paras) if keep[i] and _is_prose(p)), default=None)
     if last is None:
         return []
     tail = [i for i in range(last + 1, len(paras)) if keep[i]]
-    if len(tail) < 3 or not all(
-        _is_headline_like(paras[i]) and paras[i].n >= 3 and not _LIST_OR_ROW.match(paras[i].text) for i in tail
-    ):
+    if len(tail) < 3 or not all(_is_headline_like(paras[i]) and paras[i].n >= 3 and (
+        not _LIST_OR_ROW.match(paras[i].text) or _headline_item(paras[i])
+    ) for i in tail):
         return []
     return tail
+
+
+def _headline_item(p: _Para) -> bool:
+    """A bulleted line that reads as a headline: 5+ words, no figures, no full stop at the end."""
+    return p.text[0] in "-*•" and p.n >= 5 and p.text[-1] != "." and not any(t.isdigit() for t in p.toks)
 
 
 _CLOCK = re.compile(r"\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)?(?:\s+[A-Za-z]{2,4})?", re.IGNORECASE)
