@@ -245,9 +245,8 @@ def _lower(text: str) -> str:
 # sentence with none of them that ends like a sentence is a report ("The company updated its terms
 # of service in March."), whatever topic words it holds.
 _READER_WORDS = frozenset(
-    """you your yours youre we our ours us please here reserved redistributed rewritten reproduced
-    permission reservados
-    réservés vorbehalten riservati
+    """you your yours youre we our ours us please here
+    reserved redistributed rewritten reproduced permission reservados réservés vorbehalten riservati
     tu tuo tua ti noi nostro nostra nostri vostro devi puoi usted nosotros nuestro nuestra nuestros
     você voce vocês nós nosso nossa seu sua vous votre vos nous notre nos du dein deine wir unser
     unsere uns""".split()
@@ -282,8 +281,9 @@ _TIME = frozenset(
     """jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
     august september october november december mon tue tues wed thu thur thurs fri sat sun monday
     tuesday wednesday thursday friday saturday sunday am pm a m p gmt bst utc est edt et pt ct mt cet
-    cest pst pdt cst cdt mst mdt ist aest updated published publish posted date last first modified on at by min
-    mins minute minutes hour hours ago read time reading day days week weeks month months year years st nd rd th
+    cest pst pdt cst cdt mst mdt ist aest updated published publish posted date last first modified on
+    at by min mins minute minutes hour hours ago read time reading day days week weeks month months year
+    years st nd rd th
     today yesterday leitura tempo minuto minutos lectura lettura minuti lesezeit minuten lecture
     mins lire de di
     publicado publicada actualizado actualizada el del las los a las atualizado atualizada em às
@@ -529,9 +529,8 @@ RULES: tuple[Rule, ...] = (
         max_words=40,
         sentence=True,
         keys=frozenset(
-            "c copyright reserved commercial noncommercial order rewritten reservados réservés reserves vorbehalten"
-            " reproduced permission"
-            " riservati".split()
+            "c copyright reserved commercial noncommercial order rewritten reproduced permission"
+            " reservados réservés reserves vorbehalten riservati".split()
         ),
         marks=('©',),
         # "c" and "order" are common words ("Washington, D.C.", "in order to")
