@@ -681,16 +681,22 @@ RULES: tuple[Rule, ...] = (
         r"listen(?: to (?:this|the) (?:article|story))?(?:\s*[·•|:-]?\s*\d{1,3}(?::\d\d)? ?(?:min(?:ute)?s?|m))?|"
         r"link copied(?: to clipboard)?!?|copied(?: to clipboard)?!?|(?:like )?loading\s*(?:\.\.\.|…)|"
         r"thanks for watching!?(?:\s*visit (?:the )?(?:web)?site)?|embed (?:this|the) (?:video|clip|player)|"
-        r"(?:thank you|thanks) for reading[.!]*|(?:text|font) size|a a a|"
-        # an embed's notice: "This content is imported from YouTube. You may be able to find ..."
-        r"(?:this content is imported from [^\n]{1,60}?\.\s*)?"
-        r"you may be able to find (?:the same|more) [^\n]{0,200}",
+        r"(?:thank you|thanks) for reading[.!]*|(?:text|font) size|a a a",
         ("An error has occurred, please try again later.", "This article has been sent to",
          "Enable JavaScript to view this content.", "Your browser does not support the video tag.", "Listen · 4 min",
          "Link copied", "Like Loading...", "Thanks for watching! Visit Website", "Embed this video",
-         "Thanks for reading!", "Text size",
-         "This content is imported from YouTube. You may be able to find the same content in another format."),
+         "Thanks for reading!", "Text size"),
+        max_words=14,
+    ),
+    Rule(
+        "embed_notice",
+        "line",
+        # an embed's notice: "This content is imported from YouTube. You may be able to find ..."
+        r"(?:this content is imported from [^\n]{1,60}?\.\s*)?"
+        r"you may be able to find (?:the same|more) [^\n]{0,200}",
+        ("This content is imported from YouTube. You may be able to find the same content in another format.",),
         max_words=50,
+        keys=frozenset({"able"}),
     ),
     Rule(
         "link_stub",
@@ -751,14 +757,20 @@ RULES: tuple[Rule, ...] = (
         r"(?:image|media|video) (?:caption|source|copyright),?\s+\S.*|"
         # a picture agency's name alone, as a credit under a photo: "Supplied", "(Image: © Shutterstock)"
         r"\(?(?:(?:image|photo|picture|credit)s?\s*:\s*)?©?\s*(?:shutterstock|supplied|istock(?:photo)?|alamy|"
-        r"getty(?: images)?|handout)(?:\s*/\s*[^\n/()]{1,40})?\)?|"
-        # a photographer and the agency: "Amy K. Dragoo/AIMMEDIA", "Elias Funez/The Union"
-        r"(?-i:[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){1,3}\s*/\s*[A-Z][\w&.-]{1,30}(?: [A-Z][\w&.-]{1,30}){0,3})",
+        r"getty(?: images)?|handout)(?:\s*/\s*[^\n/()]{1,40})?\)?",
         ("Source: Sky News", "Image Credit: WeWork", "Above: A WeWork coworking space in San Francisco.",
          "Image caption The council chamber on Tuesday", "Image source, Getty Images", "Supplied",
-         "(Image: © Shutterstock)", "Текст: Лида Буслаева · 11 октября 2018", "Getty",
-         "Amy K. Dragoo/AIMMEDIA"),
+         "(Image: © Shutterstock)", "Текст: Лида Буслаева · 11 октября 2018", "Getty"),
         max_words=40,
+    ),
+    Rule(
+        "agency_credit",
+        "line",
+        # a photographer and the agency: "Amy K. Dragoo/AIMMEDIA", "Elias Funez/The Union"
+        r"(?-i:[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){1,3}\s*/\s*[A-Z][\w&.-]{1,30}(?: [A-Z][\w&.-]{1,30}){0,3})",
+        ("Amy K. Dragoo/AIMMEDIA", "Elias Funez/The Union"),
+        max_words=12,
+        marks=("/",),
     ),
     Rule(
         "photo_caption",
