@@ -241,8 +241,8 @@ def _lower(text: str) -> str:
 
 
 
-# Words by which a page speaks to its reader, and the verbs its calls to action start with: a
-# sentence with none of them that ends like a sentence is a report ("The company updated its terms
+# Words by which a page speaks to its reader (and those of a legal notice: "All rights reserved"), and
+# the verbs its calls to action start with: a sentence with none of them that ends like a sentence is a report ("The company updated its terms
 # of service in March."), whatever topic words it holds.
 _READER_WORDS = frozenset(
     """you your yours youre we our ours us please here
@@ -286,7 +286,7 @@ _TIME = frozenset(
     years st nd rd th
     today yesterday leitura tempo minuto minutos lectura lettura minuti lesezeit minuten lecture
     mins lire de di
-    publicado publicada actualizado actualizada el del las los a las atualizado atualizada em às
+    publicado publicada actualizado actualizada el del las los atualizado atualizada em às
     publié publiée mis à jour le les veröffentlicht aktualisiert um uhr pubblicato aggiornato il alle
     ore enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre
     diciembre janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre
@@ -314,6 +314,18 @@ def _at_sentence_start(phrase: str) -> str:
     and the lookbehinds after it: `re` tries a pattern at every position, and a literal fails
     at once where a lookbehind would be tested (~4x slower on prose)."""
     return (rf"\b{phrase}\b(?:(?<=^{phrase})|(?<=^ {phrase})|(?<=[.!?…\"”’)] {phrase}))")
+
+
+# What a reader's money does in a donation appeal: "Your support helps us ...", "Your contribution
+# lets us keep ..." (`donation_appeal`, and `_APPEAL_SENTENCE` inside a paragraph).
+_APPEAL_VERBS = r"(?:helps?|makes?|allows?|means?|will|keeps?|lets?|enables?|funds?|pays?|powers?|sustains?)"
+
+
+def _capitalised(least: int, most: int) -> str:
+    """`least + 1` to `most + 1` capitalised words, case-sensitive even inside a case-insensitive
+    rule: a name ("Louise Matsakis", "Amy K. Dragoo")."""
+    more = rf"(?: [A-Z][\w.'’-]*){{{least},{most}}}" if most else ""
+    return rf"(?-i:[A-Z][\w.'’-]*{more})"
 
 
 # A word of a byline: no sentence mark inside, but for a capital's initial ("L.") and a site's
@@ -384,8 +396,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "donation_appeal",
         "search",
-        r"\byour (?:support|donation|contribution|gift)s? (?:helps?|makes?|allows?|means?|will|keeps?|lets?|"
-        r"enables?|funds?|pays?|powers?|sustains?)|"
+        r"\byour (?:support|donation|contribution|gift)s? " + _APPEAL_VERBS + "|"
         r"\bsupport (?:our|independent|quality|local|trusted|fact-based) (?:journalism|reporting|news)|"
         r"\bsmall favou?r to ask|\bmak(?:e|ing) a (?:one-time |one-off |monthly |small |recurring )?"
         r"(?:donation|contribution)|\bdonate (?:now|today)|\bbecome a (?:member|subscriber|supporter|patron)|"
@@ -730,7 +741,6 @@ RULES: tuple[Rule, ...] = (
          "Leer más", "Lire la suite", "Weiterlesen", "Read Later", "View PDF/Print Mode",
          "Follow the topics within this article", "Follow RT on", "阅读简体中文版 閱讀繁體中文版",
          "chevron_left Browse All Posts",
-
          "Download our app for breaking news alerts", "Sign In", "Click to enlarge", "Report an error",
          "Already have an account? Log in", "Our Standards: The Thomson Reuters Trust Principles.",
          "Follow @janesmith on Twitter"),
@@ -767,7 +777,7 @@ RULES: tuple[Rule, ...] = (
         "agency_credit",
         "line",
         # a photographer and the agency: "Amy K. Dragoo/AIMMEDIA", "Elias Funez/The Union"
-        r"(?-i:[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){1,3}\s*/\s*[A-Z][\w&.-]{1,30}(?: [A-Z][\w&.-]{1,30}){0,3})",
+        _capitalised(1, 3) + r"\s*/\s*(?-i:[A-Z][\w&.-]{1,30}(?: [A-Z][\w&.-]{1,30}){0,3})",
         ("Amy K. Dragoo/AIMMEDIA", "Elias Funez/The Union"),
         max_words=12,
         marks=("/",),
@@ -841,7 +851,7 @@ RULES: tuple[Rule, ...] = (
         "name_role",
         "line",
         # a name, then the agency or the role: a photo credit or a wire byline
-        r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3},?\s+|[A-Z][\w.'’-]+,\s+)"
+        "(?:" + _capitalised(1, 3) + r",?\s+|" + _capitalised(0, 0) + r",\s+)"
         r"(?:(?:the )?associated press|ap|afp|reuters|bloomberg|epa|getty images|"
         r"(?:(?:ap|staff|sports|senior|contributing|chief|national|international|foreign|political|business|"
         r"health|science|technology|white house|medical|legal|economics|editorial) ){0,3}"
@@ -989,7 +999,7 @@ RULES: tuple[Rule, ...] = (
         "handle_line",
         "line",
         # a social handle alone, or after a name: the credit of an embedded post, an author's account
-        r"(?-i:[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3} )?\(?@\w{1,30}\)?",
+        "(?:" + _capitalised(0, 3) + r" )?\(?@\w{1,30}\)?",
         ("@paulinaporizkov", "Nishant Kumar @Nishantopines"),
         max_words=6,
         marks=('@',),
@@ -1028,8 +1038,8 @@ RULES: tuple[Rule, ...] = (
         "line",
         # the author's note after a story: "Jane Doe is a staff writer at WIRED covering ..."
         # (not a report on a journalist: "... who was arrested in Moscow")
-        r"(?-i:(?!(?:He|She|It|They|This|That|There|Who|What|Which)\b)[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3})"
-        r"(?: \(@\w{1,30}\))? is (?:an?|the) "
+        r"(?-i:(?!(?:He|She|It|They|This|That|There|Who|What|Which)\b))" + _capitalised(0, 3)
+        + r"(?: \(@\w{1,30}\))? is (?:an?|the) "
         r"(?![^\n]*\bwho (?:was|were|had|has been)\b)(?:[\w-]+ ){0,4}"
         r"(?:writer|reporter|editor|contributor|correspondent|columnist|journalist|producer)s? "
         r"(?:at|for|of|with|covering|based)\b[^\n]{0,700}",
@@ -1112,7 +1122,7 @@ _APPEAL_SENTENCE = re.compile(
     r"\bstay (?:informed|in the know|up to date|updated|connected|tuned)\s*[:!–—-]\s*(?:sign|subscribe|get|join|follow)\b|"
     r"\bsign (?:me )?up (?:for|to) (?:our|my)\b|\bsign (?:me )?up (?:now|here|today|for free)\b|"
     r"\bsubscribe (?:now|today|here)\b|\bsubscribe (?:to|for) our\b|\bdonate (?:now|today)\b|"
-    r"\byour (?:support|donation|contribution)s? (?:helps?|makes?|allows?|means?|keeps?|lets?|enables?)|"
+    r"\byour (?:support|donation|contribution)s? " + _APPEAL_VERBS + "|"
     r"\bsmall favou?r to ask|"
     r"\bsupport (?:our|independent) (?:journalism|reporting)|\bplease consider (?:supporting|subscribing|donating)|"
     r"\bfollow us on\b|\blike us on facebook|\bdelivered (?:straight |directly )?to your inbox",
