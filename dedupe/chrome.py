@@ -241,9 +241,10 @@ def _lower(text: str) -> str:
 
 
 
-# Words by which a page speaks to its reader (and those of a legal notice: "All rights reserved"), and
-# the verbs its calls to action start with: a sentence with none of them that ends like a sentence is a report ("The company updated its terms
-# of service in March."), whatever topic words it holds.
+# Words by which a page speaks to its reader (and those of a legal notice: "All rights reserved"),
+# and the verbs its calls to action start with: a sentence with none of them that ends like a
+# sentence is a report ("The company updated its terms of service in March."), whatever topic
+# words it holds.
 _READER_WORDS = frozenset(
     """you your yours youre we our ours us please here
     reserved redistributed rewritten reproduced permission reservados réservés vorbehalten riservati
